@@ -1,0 +1,40 @@
+# The two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3.12
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+
+.PHONY: demo test install e2e lint messages screenshots benchmark clean
+
+$(BIN)/.installed: pyproject.toml uv.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/uv sync --frozen --inexact --active --quiet
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest
+
+e2e: install
+	$(BIN)/pytest -m e2e
+
+lint: install
+	$(BIN)/ruff check .
+
+# Regenerate the Danish catalogues after changing UI text, then compile them.
+messages: install
+	for app in citizens interventions agreements invoicing; do \
+		(cd $$app && mkdir -p locale && DEBUG=true ../$(BIN)/python ../manage.py makemessages -l da --no-obsolete); done
+	DEBUG=true $(BIN)/python manage.py makemessages -l da --no-obsolete --ignore=.venv --ignore=tests \
+		--ignore=citizens --ignore=interventions --ignore=agreements --ignore=invoicing --ignore=staticfiles
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

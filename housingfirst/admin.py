@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from housingfirst.models import Caseworker, Municipality, MunicipalityEAN, Provider, Team, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "team", "qualified_cti", "qualified_icm", "qualified_act"]
+    list_filter = ["team", "groups", "is_active", "qualified_cti", "qualified_icm", "qualified_act"]
+    list_select_related = ["team"]
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Team and methods"), {"fields": ["team", "phone", "qualified_cti", "qualified_icm", "qualified_act"]}),
+    )
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "act_cap"]
+
+
+class MunicipalityEANInline(admin.TabularInline):
+    model = MunicipalityEAN
+    extra = 0
+
+
+class CaseworkerInline(admin.TabularInline):
+    model = Caseworker
+    extra = 0
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "invoice_email"]
+    search_fields = ["name", "code"]
+    inlines = [MunicipalityEANInline, CaseworkerInline]
+
+
+@admin.register(Caseworker)
+class CaseworkerAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "phone", "email", "active"]
+    list_filter = ["active", "municipality"]
+    search_fields = ["name", "email"]
+    list_select_related = ["municipality"]
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "cvr", "ean"]
+
+    def has_add_permission(self, request):
+        return not Provider.objects.exists()

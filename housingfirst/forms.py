@@ -1,0 +1,80 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from housingfirst.models import Caseworker, Municipality, MunicipalityEAN, Provider
+from housingfirst.validators import normalize_digits
+
+
+class ProviderForm(forms.ModelForm):
+    # Room for spaces and dashes as people type them; the value is normalised before validation.
+    cvr = forms.CharField(label=_("CVR number"), max_length=12)
+    ean = forms.CharField(label=_("EAN number"), max_length=20)
+
+    class Meta:
+        model = Provider
+        fields = [
+            "name",
+            "address",
+            "postal_code",
+            "city",
+            "phone",
+            "email",
+            "website",
+            "cvr",
+            "ean",
+            "bank_name",
+            "bank_reg_number",
+            "bank_account_number",
+            "iban",
+            "payment_terms_days",
+            "municipality",
+        ]
+
+    def clean_cvr(self):
+        return normalize_digits(self.cleaned_data["cvr"])
+
+    def clean_ean(self):
+        return normalize_digits(self.cleaned_data["ean"])
+
+    def clean_bank_reg_number(self):
+        value = normalize_digits(self.cleaned_data["bank_reg_number"])
+        if value and (not value.isdigit() or len(value) != 4):
+            raise forms.ValidationError(_("A bank registration number has 4 digits."))
+        return value
+
+    def clean_bank_account_number(self):
+        value = normalize_digits(self.cleaned_data["bank_account_number"])
+        if value and (not value.isdigit() or len(value) > 10):
+            raise forms.ValidationError(_("A bank account number has up to 10 digits."))
+        return value
+
+
+class MunicipalityForm(forms.ModelForm):
+    class Meta:
+        model = Municipality
+        fields = ["invoice_email"]
+
+
+class MunicipalityEANForm(forms.ModelForm):
+    ean = forms.CharField(label=_("EAN number"), max_length=20)
+
+    class Meta:
+        model = MunicipalityEAN
+        fields = ["ean", "label", "is_default"]
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.municipality = municipality
+
+    def clean_ean(self):
+        return normalize_digits(self.cleaned_data["ean"])
+
+
+class CaseworkerForm(forms.ModelForm):
+    class Meta:
+        model = Caseworker
+        fields = ["name", "phone", "email", "department", "active"]
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.municipality = municipality

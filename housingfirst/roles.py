@@ -1,0 +1,74 @@
+"""The three roles, as auth groups with permissions.
+
+Groups are (re)synchronised after every migrate, so a permission added to a model later reaches
+the role without a hand-written data migration.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+SUPPORT_WORKER = "Bostøttemedarbejder"
+TEAM_LEAD = "Teamleder"
+ADMINISTRATOR = "Administrator"
+ROLES = (SUPPORT_WORKER, TEAM_LEAD, ADMINISTRATOR)
+
+# "app_label.codename"; a name that does not exist (yet) is skipped.
+_WORKER = [
+    "citizens.view_citizen",
+    "citizens.view_actionplan",
+    "citizens.view_consent",
+    "interventions.view_intervention",
+    "interventions.change_intervention",
+    "interventions.view_visit",
+    "interventions.add_visit",
+    "interventions.change_visit",
+    "interventions.record_phase",
+    "agreements.view_agreement",
+]
+_LEAD = _WORKER + [
+    "citizens.add_citizen",
+    "citizens.change_citizen",
+    "citizens.add_actionplan",
+    "citizens.change_actionplan",
+    "citizens.add_consent",
+    "citizens.change_consent",
+    "citizens.view_full_cpr",
+    "interventions.add_intervention",
+    "interventions.assign_worker",
+    "interventions.view_capacity",
+]
+_ADMIN = _LEAD + [
+    "housingfirst.change_provider",
+    "housingfirst.view_provider",
+    "housingfirst.add_municipalityean",
+    "housingfirst.change_municipalityean",
+    "housingfirst.delete_municipalityean",
+    "housingfirst.add_caseworker",
+    "housingfirst.change_caseworker",
+    "housingfirst.view_municipality",
+    "housingfirst.change_municipality",
+    "citizens.delete_actionplan",
+    "citizens.delete_consent",
+    "citizens.view_auditlog",
+    "citizens.add_lifearea",
+    "citizens.change_lifearea",
+    "interventions.change_phasetemplate",
+    "agreements.add_agreement",
+    "agreements.change_agreement",
+    "agreements.issue_agreement",
+    "agreements.change_agreementtext",
+    "invoicing.view_invoice",
+    "invoicing.issue_invoice",
+    "invoicing.add_rate",
+    "invoicing.change_rate",
+]
+ROLE_PERMISSIONS = {SUPPORT_WORKER: _WORKER, TEAM_LEAD: _LEAD, ADMINISTRATOR: _ADMIN}
+
+
+def sync_role_groups(**kwargs) -> None:
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for name in names:
+            app_label, codename = name.split(".", 1)
+            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

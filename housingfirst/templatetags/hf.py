@@ -1,0 +1,71 @@
+"""Template filters for Danish money, hours and dates; loaded as a builtin in every template."""
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+ORE = Decimal("0.01")
+
+
+def format_danish_number(value, places: int = 2) -> str:
+    """1234.5 → '1.234,50' (always, whatever the active language: documents are Danish)."""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    quantum = Decimal(1).scaleb(-places)
+    number = number.quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if number < 0 else ""
+    whole, _sep, fraction = f"{abs(number):f}".partition(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    text = ".".join(groups) or "0"
+    return f"{sign}{text},{fraction}" if places else f"{sign}{text}"
+
+
+@register.filter
+def kr(value) -> str:
+    """Money as '1.234,50 kr.'"""
+    if value in (None, ""):
+        return ""
+    return f"{format_danish_number(value)} kr."
+
+
+@register.filter
+def amount(value) -> str:
+    """Money without the currency: '1.234,50'."""
+    if value in (None, ""):
+        return ""
+    return format_danish_number(value)
+
+
+@register.filter
+def hours(minutes) -> str:
+    """Minutes as hours: 765 → '12,75 t'."""
+    if minutes in (None, ""):
+        return ""
+    return f"{format_danish_number(Decimal(minutes) / 60)} t"
+
+
+@register.filter
+def dkdate(value) -> str:
+    """A date as 23.11.2026."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        return formats.date_format(value, "d.m.Y H:i")
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+@register.filter
+def yesno_da(value) -> str:
+    return _("Yes") if value else _("No")

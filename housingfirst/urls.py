@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from housingfirst import views
+
+admin.site.site_header = _("Bostøtte administration")
+admin.site.site_title = _("Bostøtte")
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sprog/", views.set_language, name="set_language"),
+    path("health/", views.health, name="health"),
+    path("leverandoer/", views.provider_edit, name="provider_edit"),
+    path("kommuner/", views.municipality_list, name="municipality_list"),
+    path("kommuner/<int:pk>/", views.municipality_detail, name="municipality_detail"),
+    path("kommuner/<int:pk>/ean/<int:ean_pk>/slet/", views.municipality_ean_delete, name="municipality_ean_delete"),
+    path("borgere/", include("citizens.urls")),
+    path("indsatser/", include("interventions.urls")),
+    path("aftaler/", include("agreements.urls")),
+    path("fakturering/", include("invoicing.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "django.views.defaults.permission_denied"
+handler404 = "django.views.defaults.page_not_found"
+handler500 = "django.views.defaults.server_error"

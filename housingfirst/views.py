@@ -1,0 +1,99 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from housingfirst import dashboard as dashboard_panels
+from housingfirst.forms import CaseworkerForm, MunicipalityEANForm, MunicipalityForm, ProviderForm
+from housingfirst.models import Municipality, MunicipalityEAN, Provider
+from housingfirst.services import save_municipality_ean
+
+
+def dashboard(request):
+    return render(request, "dashboard.html", {"panels": dashboard_panels.panels_for(request)})
+
+
+# The language switch is on the login page too.
+set_language = login_not_required(django_set_language)
+
+
+@permission_required("housingfirst.change_provider", raise_exception=True)
+def provider_edit(request):
+    provider = Provider.current() or Provider()
+    form = ProviderForm(request.POST or None, instance=provider)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The provider's details are saved."))
+        return redirect("provider_edit")
+    return render(request, "provider_form.html", {"form": form})
+
+
+@permission_required("housingfirst.view_municipality", raise_exception=True)
+def municipality_list(request):
+    query = request.GET.get("q", "").strip()
+    municipalities = Municipality.objects.annotate(
+        ean_count=Count("eans", distinct=True), caseworker_count=Count("caseworkers", distinct=True)
+    ).order_by("name")
+    if query:
+        municipalities = municipalities.filter(Q(name__icontains=query) | Q(code__startswith=query))
+    page = Paginator(municipalities, 25).get_page(request.GET.get("page"))
+    return render(request, "municipality_list.html", {"page": page, "query": query})
+
+
+@permission_required("housingfirst.view_municipality", raise_exception=True)
+def municipality_detail(request, pk):
+    municipality = get_object_or_404(Municipality, pk=pk)
+    form = MunicipalityForm(instance=municipality)
+    ean_form = MunicipalityEANForm(municipality=municipality)
+    caseworker_form = CaseworkerForm(municipality=municipality)
+    if request.method == "POST":
+        if not request.user.has_perm("housingfirst.change_municipality"):
+            return render(request, "403.html", status=403)
+        action = request.POST.get("action")
+        if action == "invoice_email":
+            form = MunicipalityForm(request.POST, instance=municipality)
+            if form.is_valid():
+                form.save()
+                messages.success(request, _("The invoice e-mail is saved."))
+                return redirect(municipality)
+        elif action == "ean":
+            ean_form = MunicipalityEANForm(request.POST, municipality=municipality)
+            if ean_form.is_valid():
+                save_municipality_ean(ean=ean_form.instance)
+                messages.success(request, _("EAN number %(ean)s is added.") % {"ean": ean_form.instance.ean})
+                return redirect(municipality)
+        elif action == "caseworker":
+            caseworker_form = CaseworkerForm(request.POST, municipality=municipality)
+            if caseworker_form.is_valid():
+                caseworker_form.save()
+                messages.success(request, _("The caseworker is added."))
+                return redirect(municipality)
+    context = {
+        "municipality": municipality,
+        "eans": municipality.eans.all(),
+        "caseworkers": municipality.caseworkers.all(),
+        "form": form,
+        "ean_form": ean_form,
+        "caseworker_form": caseworker_form,
+    }
+    return render(request, "municipality_detail.html", context)
+
+
+@require_POST
+@permission_required("housingfirst.delete_municipalityean", raise_exception=True)
+def municipality_ean_delete(request, pk, ean_pk):
+    ean = get_object_or_404(MunicipalityEAN, pk=ean_pk, municipality_id=pk)
+    ean.delete()
+    messages.success(request, _("EAN number %(ean)s is removed.") % {"ean": ean.ean})
+    return redirect(ean.municipality)
+
+
+@login_not_required
+def health(request):
+    from django.http import JsonResponse
+
+    return JsonResponse({"status": "ok"})

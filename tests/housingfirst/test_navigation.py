@@ -1,0 +1,102 @@
+import pytest
+from django.urls import reverse
+
+from tests.conftest import logged_in
+from tests.factories import AdministratorFactory, ProviderFactory, TeamLeadFactory, WorkerFactory
+
+
+def nav_labels(response) -> str:
+    html = response.content.decode()
+    return html[html.index('id="main-nav"') : html.index("</nav>")]
+
+
+def test_login_page_is_danish(client, db):
+    response = client.get(reverse("login"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="da">' in html
+    assert "Log ind" in html
+    assert "Brugernavn" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/kommuner/", "/kommuner/1/", "/leverandoer/"],
+)
+def test_every_page_requires_login(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/?next=")
+
+
+def test_login_and_logout(client, worker):
+    response = client.post(reverse("login"), {"username": worker.username, "password": "test-password-1"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_wrong_password_says_so_in_danish(client, worker):
+    response = client.post(reverse("login"), {"username": worker.username, "password": "wrong"})
+    assert response.status_code == 200
+    assert "korrekt brugernavn og adgangskode" in response.content.decode()
+
+
+def test_support_worker_sees_the_field_menu_only(client, db):
+    nav = nav_labels(logged_in(client, WorkerFactory()).get("/"))
+    assert "Overblik" in nav
+    assert "Fakturering" not in nav
+    assert "Kommuner" not in nav
+    assert "Leverandør" not in nav
+
+
+def test_team_lead_sees_the_team_menu_but_not_invoicing(client, db):
+    nav = nav_labels(logged_in(client, TeamLeadFactory()).get("/"))
+    assert "Overblik" in nav
+    assert "Fakturering" not in nav
+    assert "Leverandør" not in nav
+
+
+def test_administrator_sees_administration(client, db):
+    nav = nav_labels(logged_in(client, AdministratorFactory()).get("/"))
+    assert "Kommuner" in nav
+    assert "Leverandør" in nav
+
+
+def test_worker_cannot_open_administrator_pages(client, db):
+    client = logged_in(client, WorkerFactory())
+    assert client.get(reverse("provider_edit")).status_code == 403
+    assert client.get(reverse("municipality_list")).status_code == 403
+
+
+def test_english_is_the_second_language(client, worker):
+    logged_in(client, worker)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Log out" in html
+
+
+def test_administrator_edits_the_provider_with_validated_cvr(client, db):
+    provider = ProviderFactory()
+    client = logged_in(client, AdministratorFactory())
+    data = {
+        "name": provider.name,
+        "address": provider.address,
+        "postal_code": "6100",
+        "city": "Haderslev",
+        "phone": "73 50 12 00",
+        "cvr": "24124658",
+        "ean": "5700022628903",
+        "payment_terms_days": "30",
+    }
+    response = client.post(reverse("provider_edit"), data)
+    assert response.status_code == 200
+    assert "kontrolcifferet passer ikke" in response.content.decode()
+    data["cvr"] = "2412 4657"
+    response = client.post(reverse("provider_edit"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    provider.refresh_from_db()
+    assert provider.cvr == "24124657"
