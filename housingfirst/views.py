@@ -7,14 +7,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from housingfirst import dashboard as dashboard_panels
+from housingfirst import panels
 from housingfirst.forms import CaseworkerForm, MunicipalityEANForm, MunicipalityForm, ProviderForm
 from housingfirst.models import Municipality, MunicipalityEAN, Provider
 from housingfirst.services import save_municipality_ean
 
 
 def dashboard(request):
-    return render(request, "dashboard.html", {"panels": dashboard_panels.panels_for(request)})
+    return render(request, "dashboard.html", {"panels": panels.dashboard.collect(request)})
 
 
 # The language switch is on the login page too.

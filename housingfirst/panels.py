@@ -1,0 +1,33 @@
+"""Pages made of panels that apps contribute, so a page in one app needs no import of another.
+
+Two places take panels:
+- `dashboard`: the start page. A panel is `panel(request) -> (template_name, context) | None`.
+- `citizen_page`: the citizen overview. A panel is `panel(request, citizen) -> (template_name, context) | None`.
+
+None hides the panel. Apps register theirs in `AppConfig.ready()`, e.g.
+`panels.citizen_page.register(intervention_panel, order=20)`; lower orders come first.
+"""
+
+from collections.abc import Callable
+
+
+class PanelRegistry:
+    def __init__(self):
+        self._panels: list[tuple[int, Callable]] = []
+
+    def register(self, panel: Callable, *, order: int = 50) -> None:
+        if all(existing is not panel for _order, existing in self._panels):
+            self._panels.append((order, panel))
+            self._panels.sort(key=lambda item: item[0])
+
+    def collect(self, *args) -> list[tuple[str, dict]]:
+        shown = []
+        for _order, panel in self._panels:
+            result = panel(*args)
+            if result:
+                shown.append(result)
+        return shown
+
+
+dashboard = PanelRegistry()
+citizen_page = PanelRegistry()

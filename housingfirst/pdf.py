@@ -1,0 +1,109 @@
+"""The one PDF service: a Django template in, PDF bytes out (WeasyPrint, A4).
+
+Every document gets the provider's name, address, CVR and EAN in a header on every page, page
+numbers "side 1 af 2" and PDF metadata (title, author, created). Fonts are shipped in `static/fonts`
+and nothing is fetched from outside, so the output is the same on every machine.
+
+Agreements and invoices call `render_pdf`; this module knows nothing of them.
+
+What is reused between renders (WeasyPrint allows it, and it is most of the cost for small documents):
+the parsed stylesheet, the font configuration with its @font-face rules, and the image cache.
+"""
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from housingfirst.models import Provider
+
+STYLESHEET = "pdf/document.css"
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    sha256: str
+    pages: int
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _static_path(name: str) -> Path:
+    found = finders.find(name)
+    if not found:
+        raise FileNotFoundError(f"static file {name} is missing")
+    return Path(found)
+
+
+def _local_only_fetcher() -> URLFetcher:
+    """Documents hold personal data: a template can never make WeasyPrint reach the network."""
+    return URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+
+
+class _Resources:
+    """Font configuration and parsed stylesheet, built once per thread and reused by every render."""
+
+    def __init__(self):
+        self.font_config = FontConfiguration()
+        fonts_dir = _static_path("fonts/DejaVuSans.ttf").parent.as_uri()
+        css_text = _static_path(STYLESHEET).read_text(encoding="utf-8").replace("{FONTS}", fonts_dir)
+        self.stylesheet = CSS(string=css_text, font_config=self.font_config, url_fetcher=_local_only_fetcher())
+        self.image_cache = {}
+
+
+_per_thread = threading.local()
+
+
+def _resources() -> _Resources:
+    # WeasyPrint objects are not shared across threads; one set per gunicorn thread or worker.
+    if not hasattr(_per_thread, "resources"):
+        _per_thread.resources = _Resources()
+    return _per_thread.resources
+
+
+@cache
+def _base_url() -> str:
+    return Path(settings.BASE_DIR).as_uri() + "/"
+
+
+def render_html(template_name: str, context: dict, *, title: str, author: str = "") -> str:
+    provider = Provider.current()
+    with translation.override("da"):
+        return render_to_string(
+            template_name,
+            {
+                **context,
+                "provider": provider,
+                "document_title": title,
+                "document_author": author or (provider.name if provider else ""),
+                "document_created": timezone.now(),
+            },
+        )
+
+
+def html_to_pdf(html: str) -> RenderedPdf:
+    resources = _resources()
+    document = HTML(string=html, base_url=_base_url(), url_fetcher=_local_only_fetcher()).render(
+        font_config=resources.font_config,
+        stylesheets=[resources.stylesheet],
+        cache=resources.image_cache,
+    )
+    content = document.write_pdf()
+    return RenderedPdf(content=content, sha256=sha256_of(content), pages=len(document.pages))
+
+
+def render_pdf(template_name: str, context: dict, *, title: str, author: str = "") -> RenderedPdf:
+    """Render `template_name` (which extends "pdf/base.html") to an A4 PDF."""
+    return html_to_pdf(render_html(template_name, context, title=title, author=author))
