@@ -100,3 +100,10 @@ def test_administrator_edits_the_provider_with_validated_cvr(client, db):
     assert response.status_code == 302, response.context["form"].errors
     provider.refresh_from_db()
     assert provider.cvr == "24124657"
+
+
+def test_an_english_browser_still_gets_danish(client, worker):
+    logged_in(client, worker)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="da">' in html
+    assert "Log ud" in html
