@@ -8,7 +8,17 @@ class HousingFirstConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_out
+
         from housingfirst.roles import sync_role_groups
 
         # Runs after every app's migrations, once their permissions exist.
         post_migrate.connect(sync_role_groups, dispatch_uid="housingfirst.sync_role_groups")
+        user_logged_out.connect(_say_logged_out, dispatch_uid="housingfirst.say_logged_out")
+
+
+def _say_logged_out(sender, request, user, **kwargs):
+    from django.contrib import messages
+
+    # The session is flushed by now; the message survives in the message cookie/session of the next page.
+    messages.info(request, _("You are logged out."))

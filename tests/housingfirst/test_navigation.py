@@ -33,8 +33,8 @@ def test_login_and_logout(client, worker):
     response = client.post(reverse("login"), {"username": worker.username, "password": "test-password-1"})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
-    response = client.post(reverse("logout"))
-    assert response.status_code == 302
+    response = client.post(reverse("logout"), follow=True)
+    assert "Du er logget ud" in response.content.decode()
     assert client.get("/").status_code == 302
 
 
