@@ -1,0 +1,37 @@
+"""The agreements' panels on the citizen page and on the administrators' dashboard."""
+
+from agreements import selectors
+from agreements.models import Agreement
+from interventions.models import Intervention
+
+
+def citizen_panel(request, citizen):
+    """The agreement state at a glance, and "Opret aftale" for an intervention that has none in force."""
+    if not request.user.has_perm("agreements.view_agreement"):
+        return None
+    agreements = selectors.citizen_agreements(citizen)
+    covered = {a.intervention_id for a in agreements if a.status != Agreement.Status.ENDED}
+    can_create = request.user.has_perm("agreements.add_agreement")
+    uncovered = (
+        [
+            intervention
+            for intervention in citizen.interventions.exclude(status=Intervention.Status.ENDED).order_by("-start_date")
+            if intervention.pk not in covered
+        ]
+        if can_create
+        else []
+    )
+    return "agreements/panels/citizen.html", {"agreements": agreements, "uncovered": uncovered}
+
+
+def dashboard_panel(request):
+    """Reminders for administrators: unsigned after 14 days, and follow-up dates that have passed."""
+    if not request.user.has_perm("agreements.issue_agreement"):
+        return None
+    unsigned = list(selectors.unsigned_reminders()[:10])
+    follow_ups = list(selectors.follow_up_reminders()[:10])
+    return "agreements/panels/dashboard.html", {
+        "unsigned": unsigned,
+        "follow_ups": follow_ups,
+        "days": selectors.UNSIGNED_REMINDER_DAYS,
+    }
