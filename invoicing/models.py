@@ -2,8 +2,13 @@
 
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from housingfirst.models import Method, Municipality
 
 
 class Rate(models.Model):
@@ -24,3 +29,248 @@ class Rate(models.Model):
 
 
 DEFAULT_HOURLY_RATE = Decimal("450.00")
+
+
+class InvoiceSequence(models.Model):
+    """The one gap-free number sequence shared by invoices and credit notes.
+
+    Bookkeeping law asks for unique, consecutive numbers per document series; one series for both
+    kinds keeps that simple. The row is locked (select_for_update) by the issuing transaction, so two
+    administrators issuing at once queue on it and each gets the next number, and a rolled-back issue
+    gives its number back.
+    """
+
+    name = models.CharField(max_length=20, unique=True, default="invoice")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("invoice number sequence")
+        verbose_name_plural = _("invoice number sequences")
+
+    def __str__(self):
+        return f"{self.name}: {self.last_number}"
+
+
+# Fields that may still change after issue: the life cycle of the document, nothing of its content.
+LIFECYCLE_FIELDS = frozenset({"sent_at", "sent_to", "paid_on", "paid_registered_by", "credited_at"})
+# The stored documents may be written once (empty → bytes) after the number is taken, never changed.
+DOCUMENT_FIELDS = frozenset({"pdf", "pdf_sha256", "xml", "xml_sha256", "pages"})
+
+
+class IssuedInvoiceError(ValidationError):
+    pass
+
+
+class Invoice(models.Model):
+    """An invoice or credit note to one paying municipality (EAN) for one month.
+
+    `number` is empty until issued. After issue the content never changes: `save()` refuses any
+    change except the life-cycle fields (sent, paid, credited) and the one-time storing of the PDF and
+    XML; on PostgreSQL a trigger refuses the same at the database (migration 0004).
+    """
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ISSUED = "issued", _("Issued")
+        SENT = "sent", _("Sent")
+        PAID = "paid", _("Paid")
+        CREDITED = "credited", _("Credited")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.INVOICE)
+    number = models.CharField(_("number"), max_length=20, blank=True, db_index=True)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("paying municipality"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the invoiced month."))
+    credits = models.ForeignKey(
+        "self",
+        verbose_name=_("credits invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+    )
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Why the invoice is credited."))
+    # Buyer and seller as they were at issue: a later change of address or EAN never alters an invoice.
+    buyer_name = models.CharField(_("buyer"), max_length=150)
+    buyer_ean = models.CharField(_("EAN number"), max_length=13)
+    buyer_reference = models.CharField(_("buyer reference"), max_length=100, blank=True)
+    buyer_email = models.EmailField(_("invoice e-mail"), blank=True)
+    seller = models.JSONField(_("seller"), default=dict)
+    issue_date = models.DateField(_("invoice date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    total = models.DecimalField(_("total"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pdf = models.BinaryField(_("PDF"), blank=True, default=b"")
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    pages = models.PositiveSmallIntegerField(_("pages"), default=0)
+    xml = models.BinaryField(_("electronic invoice (UBL XML)"), blank=True, default=b"")
+    xml_sha256 = models.CharField(_("SHA-256 of the XML"), max_length=64, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_to = models.EmailField(_("sent to"), blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("payment registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    credited_at = models.DateTimeField(_("credited at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        permissions = [("issue_invoice", _("Can issue, send and credit invoices"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"], condition=~models.Q(number=""), name="invoice_number_unique_when_issued"
+            ),
+            # One invoice per municipality and month; after a full credit note a new one may be issued.
+            models.UniqueConstraint(
+                fields=["municipality", "month"],
+                condition=models.Q(kind="invoice", credited_at__isnull=True),
+                name="one_open_invoice_per_municipality_month",
+                violation_error_message=_("The month is already invoiced to this municipality."),
+            ),
+            models.UniqueConstraint(
+                fields=["credits"], condition=models.Q(kind="credit_note"), name="one_credit_note_per_invoice"
+            ),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="invoice_month_is_first_day"),
+            models.CheckConstraint(
+                condition=models.Q(kind="invoice", credits__isnull=True)
+                | models.Q(kind="credit_note", credits__isnull=False),
+                name="credit_note_references_invoice",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number="") | models.Q(issued_at__isnull=False, issue_date__isnull=False),
+                name="issued_invoice_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "municipality"])]
+
+    def __str__(self):
+        label = self.get_kind_display()
+        return f"{label} {self.number}" if self.number else f"{label} ({_('draft')})"
+
+    def get_absolute_url(self):
+        return reverse("invoicing:detail", args=[self.pk])
+
+    @property
+    def is_issued(self) -> bool:
+        return bool(self.number)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == self.Kind.CREDIT_NOTE
+
+    @property
+    def status(self) -> str:
+        if not self.is_issued:
+            return self.Status.DRAFT
+        if self.credited_at:
+            return self.Status.CREDITED
+        if self.paid_on:
+            return self.Status.PAID
+        if self.sent_at:
+            return self.Status.SENT
+        return self.Status.ISSUED
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    @property
+    def has_documents(self) -> bool:
+        return bool(self.pdf_sha256 and self.xml_sha256)
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(line.minutes for line in self.lines.all())
+
+    def save(self, *args, **kwargs):
+        if self.pk and "update_fields" not in kwargs:
+            self._refuse_changes_after_issue(None)
+        elif self.pk:
+            self._refuse_changes_after_issue(set(kwargs["update_fields"]))
+        super().save(*args, **kwargs)
+
+    def _refuse_changes_after_issue(self, update_fields: set[str] | None) -> None:
+        stored = Invoice.objects.filter(pk=self.pk).first()
+        if stored is None or not stored.is_issued:
+            return
+        for field in self._meta.concrete_fields:
+            name = field.attname
+            if name in LIFECYCLE_FIELDS or (update_fields is not None and field.name not in update_fields):
+                continue
+            old, new = getattr(stored, name), getattr(self, name)
+            if name in DOCUMENT_FIELDS:
+                old, new = (bytes(old) if isinstance(old, memoryview) else old), (
+                    bytes(new) if isinstance(new, memoryview) else new
+                )
+                if not old:
+                    continue  # stored once, right after issue
+            if old != new:
+                raise IssuedInvoiceError(
+                    _(
+                        "%(document)s %(number)s is issued and cannot be changed. "
+                        "Correct it with a credit note and, where needed, a new invoice."
+                    )
+                    % {"document": stored.get_kind_display(), "number": stored.number}
+                )
+
+    def delete(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.pk).exclude(number="").exists():
+            raise IssuedInvoiceError(_("An issued invoice is never deleted. Correct it with a credit note."))
+        return super().delete(*args, **kwargs)
+
+
+class InvoiceLine(models.Model):
+    """One line: a citizen, a method and a rate, with the month's minutes.
+
+    A citizen whose month spans a rate change gets one line per rate, so each line is
+    minutes × rate / 60, rounded half-up to øre once (never per visit).
+    """
+
+    invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("line"))
+    citizen = models.ForeignKey(
+        "citizens.Citizen", verbose_name=_("citizen"), on_delete=models.PROTECT, related_name="invoice_lines"
+    )
+    citizen_name = models.CharField(_("citizen"), max_length=201)
+    citizen_cpr_masked = models.CharField(_("CPR number"), max_length=11)
+    method = models.CharField(_("method"), max_length=3, choices=Method.choices)
+    minutes = models.PositiveIntegerField(_("minutes"))
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    rate = models.DecimalField(_("hourly rate"), max_digits=8, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["invoice", "position"]
+        verbose_name = _("invoice line")
+        verbose_name_plural = _("invoice lines")
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="one_line_per_position"),
+            models.CheckConstraint(condition=models.Q(minutes__gt=0), name="invoice_line_has_minutes"),
+        ]
+
+    def __str__(self):
+        return f"{self.citizen_name} {self.method} {self.minutes} min"
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(self.minutes) / 60
+
+    def save(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.invoice_id).exclude(number="").exists():
+            raise IssuedInvoiceError(_("The lines of an issued invoice cannot be changed."))
+        super().save(*args, **kwargs)

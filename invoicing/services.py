@@ -1,0 +1,332 @@
+"""Issuing, storing, sending, paying and crediting invoices. Invoice numbering lives here only.
+
+Issuing a month has two steps:
+1. `issue_month` (one short transaction): lock the number sequence, read the month's billable
+   visits, create each municipality's invoice with its lines, give it the next number and lock the
+   month for that municipality. All or nothing, so numbers have no gaps.
+2. `store_documents` renders the PDF and the UBL XML of an issued invoice from its frozen content
+   and stores the bytes with their SHA-256, once. It touches no shared row, so it runs after the
+   commit, in parallel over processes (`store_documents_in_parallel`), and a rerun of
+   `generate_invoices` finishes any that a crash left without documents.
+"""
+
+import datetime
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from housingfirst.models import Provider
+from housingfirst.pdf import render_pdf, sha256_of
+from interventions.models import LockedMonth
+from invoicing import peppol, ubl
+from invoicing.models import Invoice, InvoiceLine, InvoiceSequence
+from invoicing.selectors import month_preview
+
+logger = logging.getLogger(__name__)
+
+
+def seller_snapshot(provider: Provider) -> dict:
+    return {
+        "name": provider.name,
+        "address": provider.address,
+        "postal_code": provider.postal_code,
+        "city": provider.city,
+        "phone": provider.phone,
+        "email": provider.email,
+        "website": provider.website,
+        "cvr": provider.cvr,
+        "ean": provider.ean,
+        "bank_name": provider.bank_name,
+        "bank_reg_number": provider.bank_reg_number,
+        "bank_account_number": provider.bank_account_number,
+        "iban": provider.iban,
+        "payment_terms_days": provider.payment_terms_days,
+    }
+
+
+def buyer_name(municipality) -> str:
+    return municipality.name if "ommune" in municipality.name else f"{municipality.name} Kommune"
+
+
+def _locked_sequence() -> InvoiceSequence:
+    InvoiceSequence.objects.get_or_create(name="invoice")
+    # Everyone issuing queues here until the holder commits or rolls back: no duplicate, no gap.
+    return InvoiceSequence.objects.select_for_update().get(name="invoice")
+
+
+def _provider_or_refuse() -> Provider:
+    provider = Provider.current()
+    if provider is None:
+        raise ValidationError(_("Register the provider's details before invoicing."))
+    if not (provider.iban or (provider.bank_reg_number and provider.bank_account_number)):
+        raise ValidationError(_("Register the provider's bank account before invoicing."))
+    return provider
+
+
+def _issue(invoice: Invoice, sequence: InvoiceSequence, by, now) -> None:
+    sequence.last_number += 1
+    invoice.number = str(sequence.last_number)
+    invoice.issued_at = now
+    invoice.issued_by = by
+    invoice.issue_date = timezone.localdate(now)
+    invoice.due_date = invoice.issue_date + datetime.timedelta(days=invoice.seller["payment_terms_days"])
+    invoice.save()
+
+
+@transaction.atomic
+def issue_month(*, month: datetime.date, by=None, municipality_ids=None) -> list[Invoice]:
+    """Issue the month's invoices: one per paying municipality with billable visits and an EAN.
+
+    Idempotent: a municipality already invoiced for the month (and not credited) is skipped, so
+    running it twice creates nothing new. Returns the invoices issued now (documents not yet stored).
+    """
+    month = month.replace(day=1)
+    if month >= timezone.localdate().replace(day=1):
+        raise ValidationError(_("Only a month that has ended can be invoiced."))
+    provider = _provider_or_refuse()
+    sequence = _locked_sequence()
+    now = timezone.now()
+    seller = seller_snapshot(provider)
+    issued = []
+    # Read after taking the lock: a concurrent run that committed first is seen, and skipped.
+    for preview in month_preview(month, municipality_ids=municipality_ids):
+        if not preview.can_issue:
+            continue
+        invoice = Invoice.objects.create(
+            kind=Invoice.Kind.INVOICE,
+            municipality=preview.municipality,
+            month=month,
+            buyer_name=buyer_name(preview.municipality),
+            buyer_ean=preview.ean.ean,
+            buyer_reference=preview.ean.label or preview.municipality.code,
+            buyer_email=preview.municipality.invoice_email,
+            seller=seller,
+            total=preview.total,
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                citizen=line.citizen,
+                citizen_name=line.citizen.full_name,
+                citizen_cpr_masked=line.citizen.cpr_masked,
+                method=line.method,
+                minutes=line.minutes,
+                visits=line.visits,
+                rate=line.rate,
+                amount=line.amount,
+            )
+            for position, line in enumerate(preview.lines, start=1)
+        )
+        _issue(invoice, sequence, by, now)
+        LockedMonth.objects.update_or_create(
+            municipality=preview.municipality, month=month, defaults={"reference": invoice.number}
+        )
+        issued.append(invoice)
+    sequence.save(update_fields=["last_number"])
+    return issued
+
+
+@transaction.atomic
+def credit_invoice(*, invoice: Invoice, by=None, reason: str) -> Invoice:
+    """A credit note for the whole invoice. It unlocks the month, so the visits can be corrected
+    and the month invoiced again (a new invoice with a new number)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Write why the invoice is credited."))
+    provider = _provider_or_refuse()
+    sequence = _locked_sequence()
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_issued or invoice.is_credit_note:
+        raise ValidationError(_("Only an issued invoice can be credited."))
+    if invoice.credited_at:
+        raise ValidationError(
+            _("Invoice %(number)s is already credited.") % {"number": invoice.number}
+        )
+    now = timezone.now()
+    note = Invoice.objects.create(
+        kind=Invoice.Kind.CREDIT_NOTE,
+        municipality=invoice.municipality,
+        month=invoice.month,
+        credits=invoice,
+        reason=reason,
+        buyer_name=invoice.buyer_name,
+        buyer_ean=invoice.buyer_ean,
+        buyer_reference=invoice.buyer_reference,
+        buyer_email=invoice.buyer_email,
+        seller=seller_snapshot(provider),
+        total=invoice.total,
+    )
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=note,
+            position=line.position,
+            citizen_id=line.citizen_id,
+            citizen_name=line.citizen_name,
+            citizen_cpr_masked=line.citizen_cpr_masked,
+            method=line.method,
+            minutes=line.minutes,
+            visits=line.visits,
+            rate=line.rate,
+            amount=line.amount,
+        )
+        for line in invoice.lines.order_by("position")
+    )
+    _issue(note, sequence, by, now)
+    sequence.save(update_fields=["last_number"])
+    invoice.credited_at = now
+    invoice.save(update_fields=["credited_at"])
+    LockedMonth.objects.filter(municipality=invoice.municipality, month=invoice.month).delete()
+    return note
+
+
+def document_filename(invoice: Invoice, extension: str) -> str:
+    prefix = "kreditnota" if invoice.is_credit_note else "faktura"
+    return f"{prefix}-{invoice.number}.{extension}"
+
+
+def render_invoice_pdf(invoice: Invoice):
+    title = _("Credit note") if invoice.is_credit_note else _("Invoice")
+    lines = list(invoice.lines.all())
+    return render_pdf(
+        "invoicing/pdf/invoice.html",
+        {
+            "invoice": invoice,
+            "lines": lines,
+            "total_minutes": sum(line.minutes for line in lines),
+            "seller": invoice.seller,
+            "exemption_reason": ubl.EXEMPTION_REASON,
+        },
+        title=f"{title} {invoice.number}",
+    )
+
+
+def store_documents(*, invoice: Invoice) -> Invoice:
+    """Render and store the PDF and XML of an issued invoice, once (a second call does nothing)."""
+    invoice = Invoice.objects.select_related("credits", "municipality").prefetch_related("lines").get(pk=invoice.pk)
+    if not invoice.is_issued:
+        raise ValidationError(_("A draft has no documents."))
+    if invoice.has_documents:
+        return invoice
+    xml = ubl.build_ubl(invoice)
+    problems = peppol.peppol_errors(xml)
+    if problems:
+        raise ValidationError(_("The electronic invoice breaks Peppol rules: %(rules)s") % {"rules": problems})
+    pdf = render_invoice_pdf(invoice)
+    invoice.xml, invoice.xml_sha256 = xml, sha256_of(xml)
+    invoice.pdf, invoice.pdf_sha256, invoice.pages = pdf.content, pdf.sha256, pdf.pages
+    with transaction.atomic():
+        # Only if no one else stored them meanwhile (two runs finishing the same invoice).
+        Invoice.objects.filter(pk=invoice.pk, pdf_sha256="").update(
+            pdf=invoice.pdf, pdf_sha256=invoice.pdf_sha256, pages=invoice.pages, xml=xml, xml_sha256=invoice.xml_sha256
+        )
+    return invoice
+
+
+def _store_documents_by_id(pk: int) -> int:
+    store_documents(invoice=Invoice(pk=pk))
+    return pk
+
+
+def _forget_inherited_connections():
+    # A forked worker must not use (or close) the parent's database sockets: drop them unclosed.
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None
+
+
+def pending_documents() -> list[int]:
+    return list(Invoice.objects.exclude(number="").filter(pdf_sha256="").order_by("pk").values_list("pk", flat=True))
+
+
+def store_documents_in_parallel(ids, *, workers: int | None = None) -> int:
+    """Store documents for many invoices over `workers` processes (1 = in this process)."""
+    ids = list(ids)
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(ids) <= 1 or connections["default"].vendor == "sqlite":
+        for pk in ids:
+            _store_documents_by_id(pk)
+        return len(ids)
+    connections.close_all()
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=get_context("fork"), initializer=_forget_inherited_connections
+    ) as pool:
+        return len(list(pool.map(_store_documents_by_id, ids, chunksize=max(1, len(ids) // (workers * 4)))))
+
+
+@transaction.atomic
+def send_invoice(*, invoice: Invoice, by=None) -> Invoice:
+    """E-mail the PDF and XML to the municipality's invoice address and record when."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_issued or not invoice.has_documents:
+        raise ValidationError(_("The invoice has no documents yet."))
+    address = invoice.buyer_email or invoice.municipality.invoice_email
+    if not address:
+        raise ValidationError(
+            _("%(municipality)s has no invoice e-mail address. Add it on the municipality's page.")
+            % {"municipality": invoice.municipality}
+        )
+    kind = invoice.get_kind_display()
+    message = EmailMessage(
+        subject=f"{kind} {invoice.number} – {invoice.seller['name']}",
+        body=_(
+            "%(kind)s %(number)s for %(month)s is attached as PDF and as an electronic invoice (Peppol BIS 3.0).\n\n"
+            "Kind regards\n%(seller)s"
+        )
+        % {
+            "kind": kind,
+            "number": invoice.number,
+            "month": f"{invoice.month:%m.%Y}",
+            "seller": invoice.seller["name"],
+        },
+        to=[address],
+    )
+    message.attach(document_filename(invoice, "pdf"), bytes(invoice.pdf), "application/pdf")
+    message.attach(document_filename(invoice, "xml"), bytes(invoice.xml), "application/xml")
+    message.send()
+    invoice.sent_at = timezone.now()
+    invoice.sent_to = address
+    invoice.save(update_fields=["sent_at", "sent_to"])
+    return invoice
+
+
+@transaction.atomic
+def mark_paid(*, invoice: Invoice, by=None, paid_on: datetime.date | None = None) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_issued or invoice.is_credit_note:
+        raise ValidationError(_("Only an issued invoice can be marked as paid."))
+    if invoice.paid_on:
+        raise ValidationError(_("The invoice is already marked as paid."))
+    paid_on = paid_on or timezone.localdate()
+    if paid_on < invoice.issue_date:
+        raise ValidationError(_("The payment date cannot be before the invoice date."))
+    invoice.paid_on = paid_on
+    invoice.paid_registered_by = by
+    invoice.save(update_fields=["paid_on", "paid_registered_by"])
+    return invoice
+
+
+def render_hours_statement(*, month: datetime.date):
+    """The monthly hours statement (Timeopgørelse) for a provider that is a municipality's own team."""
+    provider = Provider.current()
+    if provider is None or provider.municipality_id is None:
+        raise ValidationError(_("Only a municipality's own team makes an hours statement."))
+    previews = month_preview(month, municipality_ids=[provider.municipality_id])
+    lines = previews[0].lines if previews else []
+    return render_pdf(
+        "invoicing/pdf/hours_statement.html",
+        {
+            "month": month,
+            "municipality": provider.municipality,
+            "lines": lines,
+            "total_minutes": sum(line.minutes for line in lines),
+            "total": sum((line.amount for line in lines), 0),
+        },
+        title=_("Hours statement %(month)s") % {"month": f"{month:%m.%Y}"},
+    )

@@ -1,0 +1,180 @@
+"""Electronic invoices: UBL 2.1 Invoice and CreditNote following Peppol BIS Billing 3.0.
+
+Danish public buyers receive EN 16931 invoices through NemHandel/Peppol, addressed by EAN (GLN).
+
+Quantities and prices. An invoice line is minutes × rate / 60 rounded half-up to øre once. Peppol
+(PEPPOL-EN16931-R120) requires LineExtensionAmount = InvoicedQuantity × (PriceAmount / BaseQuantity)
+to the øre. Hours with a few decimals do not multiply back exactly (17 minutes = 0.2833 h), so a
+line is stated in minutes: InvoicedQuantity unitCode="MIN" holds the exact whole minutes, PriceAmount
+is the hourly rate and BaseQuantity is 60 MIN. Then quantity × price / base is exactly minutes ×
+rate / 60, and its rounding is the line amount. The hours ("12,75 t") are in the line's note.
+
+Social care is VAT-exempt: tax category E, 0 %, with the exemption reason (code VATEX-EU-132-1G,
+the VAT directive's art. 132(1)(g), social welfare; in Danish law momsloven §13, stk. 1, nr. 2).
+"""
+
+from decimal import Decimal
+
+from lxml import etree
+
+from housingfirst.templatetags.hf import format_danish_number
+
+CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+NS_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+GLN_SCHEME = "0088"
+CVR_SCHEME = "0184"
+CURRENCY = "DKK"
+EXEMPTION_CODE = "VATEX-EU-132-1G"
+EXEMPTION_REASON = "Momsfritaget (momsloven §13, stk. 1, nr. 2: social forsorg)"
+
+METHOD_NAMES = {"CTI": "CTI", "ICM": "ICM", "ACT": "ACT"}
+
+
+def money(value: Decimal) -> str:
+    return f"{Decimal(value).quantize(Decimal('0.01')):f}"
+
+
+class _Builder:
+    def __init__(self, root_ns: str, root_tag: str):
+        self.root = etree.Element(
+            f"{{{root_ns}}}{root_tag}", nsmap={None: root_ns, "cac": NS_CAC, "cbc": NS_CBC}
+        )
+
+    @staticmethod
+    def cbc(parent, tag: str, text, **attributes):
+        element = etree.SubElement(parent, f"{{{NS_CBC}}}{tag}", {k: str(v) for k, v in attributes.items()})
+        element.text = str(text)
+        return element
+
+    @staticmethod
+    def cac(parent, tag: str):
+        return etree.SubElement(parent, f"{{{NS_CAC}}}{tag}")
+
+
+def build_ubl(invoice) -> bytes:
+    """The UBL XML of an issued invoice or credit note (uses its stored snapshot and lines only)."""
+    credit = invoice.is_credit_note
+    b = _Builder(NS_CREDIT_NOTE if credit else NS_INVOICE, "CreditNote" if credit else "Invoice")
+    root, cbc, cac = b.root, b.cbc, b.cac
+    seller = invoice.seller
+    lines = list(invoice.lines.all())
+    total = sum((line.amount for line in lines), Decimal("0.00"))
+
+    cbc(root, "CustomizationID", CUSTOMIZATION_ID)
+    cbc(root, "ProfileID", PROFILE_ID)
+    cbc(root, "ID", invoice.number)
+    cbc(root, "IssueDate", invoice.issue_date.isoformat())
+    if not credit:
+        cbc(root, "DueDate", invoice.due_date.isoformat())
+        cbc(root, "InvoiceTypeCode", "380")
+    else:
+        cbc(root, "CreditNoteTypeCode", "381")
+    month_label = f"{invoice.month:%m.%Y}"
+    note = f"Bostøtte efter Housing First-metoder, {month_label}"
+    if credit and invoice.reason:
+        note += f". Kreditering: {invoice.reason}"
+    cbc(root, "Note", note)
+    cbc(root, "DocumentCurrencyCode", CURRENCY)
+    cbc(root, "BuyerReference", invoice.buyer_reference or invoice.buyer_ean)
+    period = cac(root, "InvoicePeriod")
+    cbc(period, "StartDate", invoice.month.isoformat())
+    cbc(period, "EndDate", _month_end(invoice.month).isoformat())
+    if credit:
+        reference = cac(cac(root, "BillingReference"), "InvoiceDocumentReference")
+        cbc(reference, "ID", invoice.credits.number)
+        cbc(reference, "IssueDate", invoice.credits.issue_date.isoformat())
+
+    party = cac(cac(root, "AccountingSupplierParty"), "Party")
+    cbc(party, "EndpointID", seller["ean"], schemeID=GLN_SCHEME)
+    cbc(cac(party, "PartyIdentification"), "ID", seller["cvr"], schemeID=CVR_SCHEME)
+    cbc(cac(party, "PartyName"), "Name", seller["name"])
+    address = cac(party, "PostalAddress")
+    cbc(address, "StreetName", seller["address"])
+    cbc(address, "CityName", seller["city"])
+    cbc(address, "PostalZone", seller["postal_code"])
+    cbc(cac(address, "Country"), "IdentificationCode", "DK")
+    # BR-E-02: an exempt (E) invoice carries the seller's VAT identifier; in Denmark it is DK + CVR.
+    tax_scheme = cac(party, "PartyTaxScheme")
+    cbc(tax_scheme, "CompanyID", f"DK{seller['cvr']}")
+    cbc(cac(tax_scheme, "TaxScheme"), "ID", "VAT")
+    legal = cac(party, "PartyLegalEntity")
+    cbc(legal, "RegistrationName", seller["name"])
+    cbc(legal, "CompanyID", seller["cvr"], schemeID=CVR_SCHEME)
+    contact = cac(party, "Contact")
+    cbc(contact, "Name", seller["name"])
+    if seller.get("phone"):
+        cbc(contact, "Telephone", seller["phone"])
+    if seller.get("email"):
+        cbc(contact, "ElectronicMail", seller["email"])
+
+    buyer = cac(cac(root, "AccountingCustomerParty"), "Party")
+    cbc(buyer, "EndpointID", invoice.buyer_ean, schemeID=GLN_SCHEME)
+    cbc(cac(buyer, "PartyIdentification"), "ID", invoice.buyer_ean, schemeID=GLN_SCHEME)
+    cbc(cac(buyer, "PartyName"), "Name", invoice.buyer_name)
+    buyer_address = cac(buyer, "PostalAddress")
+    cbc(cac(buyer_address, "Country"), "IdentificationCode", "DK")
+    cbc(cac(buyer, "PartyLegalEntity"), "RegistrationName", invoice.buyer_name)
+
+    means = cac(root, "PaymentMeans")
+    if seller.get("iban"):
+        cbc(means, "PaymentMeansCode", "58", name="SEPA credit transfer")
+    else:
+        cbc(means, "PaymentMeansCode", "42", name="Payment to bank account")
+    if credit:
+        cbc(means, "PaymentDueDate", invoice.issue_date.isoformat())
+    cbc(means, "PaymentID", invoice.number)
+    account = cac(means, "PayeeFinancialAccount")
+    cbc(account, "ID", seller.get("iban") or f"{seller['bank_reg_number']}{seller['bank_account_number']}")
+    if seller.get("bank_name"):
+        cbc(account, "Name", seller["bank_name"])
+    if not seller.get("iban") and seller.get("bank_reg_number"):
+        cbc(cac(account, "FinancialInstitutionBranch"), "ID", seller["bank_reg_number"])
+    terms = cac(root, "PaymentTerms")
+    cbc(terms, "Note", f"Netto {seller['payment_terms_days']} dage")
+
+    tax_total = cac(root, "TaxTotal")
+    cbc(tax_total, "TaxAmount", "0.00", currencyID=CURRENCY)
+    subtotal = cac(tax_total, "TaxSubtotal")
+    cbc(subtotal, "TaxableAmount", money(total), currencyID=CURRENCY)
+    cbc(subtotal, "TaxAmount", "0.00", currencyID=CURRENCY)
+    category = cac(subtotal, "TaxCategory")
+    cbc(category, "ID", "E")
+    cbc(category, "Percent", "0")
+    cbc(category, "TaxExemptionReasonCode", EXEMPTION_CODE)
+    cbc(category, "TaxExemptionReason", EXEMPTION_REASON)
+    cbc(cac(category, "TaxScheme"), "ID", "VAT")
+
+    totals = cac(root, "LegalMonetaryTotal")
+    cbc(totals, "LineExtensionAmount", money(total), currencyID=CURRENCY)
+    cbc(totals, "TaxExclusiveAmount", money(total), currencyID=CURRENCY)
+    cbc(totals, "TaxInclusiveAmount", money(total), currencyID=CURRENCY)
+    cbc(totals, "PayableAmount", money(total), currencyID=CURRENCY)
+
+    for line in lines:
+        element = cac(root, "CreditNoteLine" if credit else "InvoiceLine")
+        cbc(element, "ID", line.position)
+        cbc(element, "Note", f"{format_danish_number(line.hours)} timer, {line.visits} besøg")
+        cbc(element, "CreditedQuantity" if credit else "InvoicedQuantity", line.minutes, unitCode="MIN")
+        cbc(element, "LineExtensionAmount", money(line.amount), currencyID=CURRENCY)
+        item = cac(element, "Item")
+        cbc(item, "Description", f"Bostøtte {METHOD_NAMES.get(line.method, line.method)}, {month_label}")
+        cbc(item, "Name", f"{line.citizen_name} ({line.citizen_cpr_masked}), {line.method}")
+        tax = cac(item, "ClassifiedTaxCategory")
+        cbc(tax, "ID", "E")
+        cbc(tax, "Percent", "0")
+        cbc(cac(tax, "TaxScheme"), "ID", "VAT")
+        price = cac(element, "Price")
+        cbc(price, "PriceAmount", money(line.rate), currencyID=CURRENCY)
+        cbc(price, "BaseQuantity", "60", unitCode="MIN")
+
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _month_end(month):
+    import datetime
+
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)

@@ -1,0 +1,113 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from interventions.models import LockedMonth
+from invoicing import services
+from invoicing.models import Invoice, IssuedInvoiceError
+from invoicing.selectors import month_preview
+from tests.factories import CitizenFactory, RateFactory
+from tests.invoicing.conftest import log_visits
+
+pytestmark = pytest.mark.django_db
+
+
+def test_issue_month_makes_one_invoice_per_municipality_and_locks_the_month(provider, haderslev, month, administrator):
+    log_visits(month, minutes=[60, 45], citizen=CitizenFactory(paying_municipality=haderslev))
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+
+    issued = services.issue_month(month=month, by=administrator)
+
+    assert len(issued) == 1
+    invoice = issued[0]
+    assert invoice.number == "1"
+    assert invoice.municipality == haderslev
+    assert invoice.buyer_ean == "5798000015106"
+    assert invoice.lines.count() == 2
+    assert invoice.total == Decimal("1012.50")  # 135 min × 450 / 60
+    assert invoice.due_date == invoice.issue_date + datetime.timedelta(days=30)
+    assert LockedMonth.objects.get(municipality=haderslev, month=month).reference == "1"
+
+
+def test_issuing_the_month_twice_creates_nothing_new(provider, haderslev, month):
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    services.issue_month(month=month)
+
+    assert services.issue_month(month=month) == []
+    assert Invoice.objects.count() == 1
+
+
+def test_rounding_is_once_per_line_never_per_visit(provider, haderslev, month):
+    RateFactory(valid_from=month, hourly_rate=Decimal("455.00"))
+    log_visits(month, minutes=[17] * 7, citizen=CitizenFactory(paying_municipality=haderslev))
+
+    (invoice,) = services.issue_month(month=month)
+
+    line = invoice.lines.get()
+    assert line.minutes == 119
+    # 119 × 455 / 60 = 902.4166… → 902.42 (per visit: 7 × 128.92 = 902.44)
+    assert line.amount == Decimal("902.42")
+    assert invoice.total == Decimal("902.42")
+
+
+def test_rate_change_in_the_middle_of_the_month_gives_a_line_per_rate(provider, haderslev, month):
+    RateFactory(valid_from=month + datetime.timedelta(days=14), hourly_rate=Decimal("480.00"))
+    citizen = CitizenFactory(paying_municipality=haderslev)
+    intervention = log_visits(month, minutes=[60, 30], day=1, citizen=citizen)
+    log_visits(month, minutes=[45], day=20, intervention=intervention)
+
+    (invoice,) = services.issue_month(month=month)
+
+    lines = list(invoice.lines.order_by("rate"))
+    assert [(line.minutes, line.rate, line.amount) for line in lines] == [
+        (90, Decimal("450.00"), Decimal("675.00")),
+        (45, Decimal("480.00"), Decimal("360.00")),
+    ]
+    assert invoice.total == Decimal("1035.00")
+
+
+def test_municipality_without_ean_is_warned_and_not_invoiced(provider, month):
+    tonder = CitizenFactory().paying_municipality.__class__.objects.get(code="550")
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=tonder))
+
+    (preview,) = month_preview(month)
+
+    assert "The municipality has no EAN number: add one before invoicing." in preview.warnings
+    assert not preview.can_issue
+    assert services.issue_month(month=month) == []
+
+
+def test_preview_warns_about_visits_without_agreement(provider, haderslev, month):
+    citizen = CitizenFactory(paying_municipality=haderslev, first_name="Kim", last_name="Ravn")
+    log_visits(month, minutes=[60], citizen=citizen)
+
+    (preview,) = month_preview(month)
+
+    assert preview.warnings == ["Kim Ravn: visits without an agreement."]
+
+
+def test_the_current_month_cannot_be_invoiced(provider):
+    with pytest.raises(ValidationError) as error:
+        services.issue_month(month=datetime.date.today())
+    assert "Only a month that has ended can be invoiced." in error.value.messages
+
+
+def test_issued_invoice_refuses_changes_but_accepts_lifecycle(provider, haderslev, month):
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    (invoice,) = services.issue_month(month=month)
+
+    invoice.total = Decimal("1.00")
+    with pytest.raises(IssuedInvoiceError) as error:
+        invoice.save()
+    assert "is issued and cannot be changed" in error.value.messages[0]
+    assert "credit note" in error.value.messages[0]
+
+    invoice.refresh_from_db()
+    invoice.sent_to = "x@example.com"
+    invoice.save(update_fields=["sent_to"])
+    with pytest.raises(IssuedInvoiceError):
+        invoice.lines.first().save()
+    with pytest.raises(IssuedInvoiceError):
+        invoice.delete()
