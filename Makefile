@@ -22,8 +22,13 @@ demo: install
 test: install
 	$(BIN)/pytest
 
+# Browser journeys in Debian's Chromium; a failure leaves a screenshot and a trace in artifacts/e2e/.
 e2e: install
 	$(BIN)/pytest -m e2e
+
+# The README's pictures: docs/dashboard.png, visit-form-phone.png, capacity-board.png, agreement-pdf.png.
+screenshots: install
+	HF_DOCS_SCREENSHOTS=1 $(BIN)/pytest -m e2e tests/e2e/test_screenshots.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,108 @@
+"""What the journeys share: URLs on the live server, logging in, axe-core and screenshots."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.factories.core import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+AXE_LOG = ARTIFACTS / "axe"
+DOCS = ROOT / "docs"
+# `make screenshots` sets this so the README's pictures are written into docs/ as well.
+WRITE_DOCS = os.environ.get("HF_DOCS_SCREENSHOTS") == "1"
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 1}
+
+# axe-core ships inside axe_playwright_python (axe.min.js); nothing is downloaded.
+_axe = Axe()
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+class LivePages:
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def log_in(self, page: Page, user, password: str = PASSWORD) -> Page:
+        page.goto(self.url("/login/"))
+        page.get_by_label("Brugernavn").fill(user.username)
+        page.get_by_label("Adgangskode").fill(password)
+        page.get_by_role("button", name="Log ind").click()
+        # On a phone the log-out button sits in the folded menu, so look for it in the DOM.
+        expect(page.get_by_role("button", name="Log ud", include_hidden=True)).to_be_attached()
+        return page
+
+
+def assert_styled(page: Page) -> None:
+    """Bootstrap, its icons and app.css arrived (served by WhiteNoise from static/), so the page is not bare HTML."""
+    loaded = page.evaluate(
+        "() => [...document.styleSheets].map(s => [(s.href || 'inline').split('/').pop(), s.cssRules.length])"
+    )
+    names = {name for name, rules in loaded if rules > 0}
+    assert {"bootstrap.min.css", "bootstrap-icons.min.css", "app.css"} <= names, loaded
+    expect(page.locator("nav.navbar")).to_have_css("display", "flex")
+
+
+def assert_accessible(page: Page, name: str) -> list[dict]:
+    """Run axe-core on the page as it is now; fail on any serious or critical violation.
+
+    Every violation (also minor and moderate) is written to artifacts/axe/<name>.json, so the record of
+    what axe found survives a passing run.
+    """
+    results = _axe.run(page)
+    violations = results.response["violations"]
+    AXE_LOG.mkdir(parents=True, exist_ok=True)
+    (AXE_LOG / f"{name}.json").write_text(
+        json.dumps(
+            [
+                {
+                    "id": v["id"],
+                    "impact": v["impact"],
+                    "help": v["help"],
+                    "targets": [node["target"] for node in v["nodes"]],
+                }
+                for v in violations
+            ],
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe found on {name} ({page.url}):\n" + "\n".join(
+        f"- {v['impact']} {v['id']}: {v['help']} at {[node['target'] for node in v['nodes']][:5]}" for v in blocking
+    )
+    return violations
+
+
+def shoot(page: Page, name: str, *, full_page: bool = True, docs: bool = False) -> Path:
+    """Save a screenshot as an artefact; with `docs` (and `make screenshots`) also as docs/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path, full_page=full_page, animations="disabled", caret="hide")
+    if docs and WRITE_DOCS:
+        DOCS.mkdir(exist_ok=True)
+        page.screenshot(path=DOCS / f"{name}.png", full_page=full_page, animations="disabled", caret="hide")
+    return path
+
+
+def pdf_page_png(pdf: Path, name: str, *, docs: bool = False, resolution: int = 60) -> Path:
+    """The first page of a PDF as a PNG (pdftoppm from poppler-utils), as an artefact and optionally in docs/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    targets = [SCREENSHOTS / name] + ([DOCS / name] if docs and WRITE_DOCS else [])
+    for target in targets:
+        target.parent.mkdir(exist_ok=True)
+        subprocess.run(
+            ["pdftoppm", "-r", str(resolution), "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
+            check=True,
+        )
+    return targets[0].with_suffix(".png")
