@@ -1,0 +1,67 @@
+"""How long one agreement takes to render in a warm process, against WeasyPrint with no reuse.
+
+Not a timed test: run with `pytest tests/agreements/test_pdf_benchmark.py -m benchmark -s`.
+"""
+
+import statistics
+import time
+
+import pytest
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from agreements import services
+from agreements.documents import AGREEMENT_TEMPLATE, agreement_context, agreement_title
+from housingfirst import pdf
+
+ROUNDS = 25
+
+
+def timings_ms(function, rounds=ROUNDS) -> tuple[float, float]:
+    """(median, fastest) of warm runs; the fastest is the least disturbed by other processes."""
+    function()  # warm
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), min(timings)
+
+
+@pytest.mark.benchmark
+@pytest.mark.django_db
+def test_agreement_render_benchmark(intervention, administrator):
+    agreement = services.create_draft(intervention=intervention, user=administrator)
+    context = agreement_context(agreement)
+    title = agreement_title(agreement)
+    html = pdf.render_html(AGREEMENT_TEMPLATE, context, title=title)
+    css_text = pdf._static_path(pdf.STYLESHEET).read_text(encoding="utf-8")
+    css_text = css_text.replace("{FONTS}", pdf._static_path("fonts/DejaVuSans.ttf").parent.as_uri())
+    base_url = pdf._base_url()
+
+    def service():
+        pdf.render_pdf(AGREEMENT_TEMPLATE, context, title=title)
+
+    def html_only():
+        pdf.html_to_pdf(html)
+
+    def bare_with_css():
+        # What a render costs with nothing reused: new font configuration, stylesheet parsed again.
+        font_config = FontConfiguration()
+        HTML(string=html, base_url=base_url).write_pdf(
+            stylesheets=[CSS(string=css_text, font_config=font_config)], font_config=font_config
+        )
+
+    def bare():
+        HTML(string=html, base_url=base_url).write_pdf()
+
+    pages = pdf.render_pdf(AGREEMENT_TEMPLATE, context, title=title).pages
+    results = {
+        "render_pdf (template + PDF, warm)": timings_ms(service),
+        "html_to_pdf (same HTML, warm)": timings_ms(html_only),
+        "bare WeasyPrint, same HTML + CSS, nothing reused": timings_ms(bare_with_css),
+        "bare WeasyPrint, same HTML, no stylesheet": timings_ms(bare),
+    }
+    print(f"\nAgreement PDF ({pages} pages), {ROUNDS} warm renders each:        median    fastest")
+    for name, (median, fastest) in results.items():
+        print(f"  {name:<52} {median:7.1f} ms {fastest:7.1f} ms")

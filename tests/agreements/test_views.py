@@ -1,0 +1,254 @@
+import datetime
+import hashlib
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from agreements import services
+from agreements.models import Agreement, AgreementText
+from citizens.models import CprAccess
+from tests.conftest import logged_in
+from tests.factories import AgreementFactory, InterventionFactory, WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.fixture
+def issued(intervention, administrator):
+    draft = services.create_draft(intervention=intervention, user=administrator)
+    return services.issue_agreement(agreement=draft, user=administrator)
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_administrator_creates_draft_from_prefilled_form_and_issues_it(admin_client_, intervention):
+    url = reverse("agreements:create") + f"?intervention={intervention.pk}"
+    page = admin_client_.get(url)
+    assert page.status_code == 200
+    form = page.context["form"]
+    assert form.initial["hourly_rate"] == 450
+    assert form.initial["paying_municipality"] == intervention.citizen.paying_municipality
+
+    data = {
+        "intervention": intervention.pk,
+        "method": "CTI",
+        "start_date": intervention.start_date.isoformat(),
+        "follow_up_date": (intervention.start_date + datetime.timedelta(days=90)).isoformat(),
+        "hourly_rate": "450.00",
+        "paying_municipality": intervention.citizen.paying_municipality.pk,
+        "caseworker": intervention.citizen.caseworker.pk,
+        "coordinator": intervention.coordinator.pk,
+    }
+    response = admin_client_.post(reverse("agreements:create"), data, follow=True)
+    agreement = Agreement.objects.get()
+    assert response.redirect_chain[-1][0] == agreement.get_absolute_url()
+    assert "Aftalekladden er gemt" in response.content.decode()
+
+    response = admin_client_.post(reverse("agreements:issue", args=[agreement.pk]), follow=True)
+    assert "Aftalen er udstedt" in response.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.status == "issued"
+
+
+def test_issue_refusal_is_shown_on_the_page(admin_client_, provider, administrator):
+    agreement = services.create_draft(intervention=InterventionFactory(), user=administrator)
+    page = admin_client_.get(agreement.get_absolute_url()).content.decode()
+    assert "Før aftalen kan udstedes" in page
+    response = admin_client_.post(reverse("agreements:issue", args=[agreement.pk]), follow=True)
+    assert "Der er ingen handleplan efter §141/§142" in response.content.decode()
+
+
+def test_pdf_text_holds_name_full_cpr_rate_municipality_and_method(admin_client_, issued):
+    response = admin_client_.get(reverse("agreements:pdf", args=[issued.pk]))
+    assert response.status_code == 200
+    text = pdf_text(body(response))
+    citizen = issued.citizen
+    assert "Karen Holm" in text
+    # Full CPR in the issued PDF (the municipality needs it to match its case): see agreements/documents.py.
+    assert f"{citizen.cpr[:6]}-{citizen.cpr[6:]}" in text
+    assert "450,00 kr." in text
+    assert citizen.paying_municipality.name in text
+    assert "CTI" in text and "Critical Time Intervention" in text
+    assert "Samtykkeerklæring" in text
+    assert "side 1 af" in text
+    assert "Forsorgshjemmet Solbakken" in text
+
+
+def test_reprint_serves_the_stored_bytes_and_hash(admin_client_, issued):
+    stored = issued.pdf.read()
+    first = body(admin_client_.get(reverse("agreements:pdf", args=[issued.pk])))
+    # A later change of the standard text or the citizen's name must not change the issued document.
+    issued.citizen.last_name = "Andersen"
+    issued.citizen.save()
+    second = body(admin_client_.get(reverse("agreements:pdf", args=[issued.pk])))
+    assert first == second == stored
+    issued.refresh_from_db()
+    assert hashlib.sha256(second).hexdigest() == issued.pdf_sha256
+
+
+def test_pdf_view_logs_a_cpr_access(worker_client, worker, issued):
+    response = worker_client.get(reverse("agreements:pdf", args=[issued.pk]))
+    assert response.status_code == 200
+    assert CprAccess.objects.filter(citizen=issued.citizen, user=worker, purpose="aftale-PDF").count() == 1
+    response = worker_client.get(reverse("agreements:consent_pdf", args=[issued.pk]))
+    assert response.status_code == 200
+    assert CprAccess.objects.filter(citizen=issued.citizen, user=worker, purpose="samtykkeerklæring-PDF").exists()
+    text = pdf_text(response.content)
+    assert "Samtykkeerklæring" in text and "Karen Holm" in text
+
+
+def test_worker_of_another_team_gets_404(client, issued):
+    stranger = WorkerFactory()
+    logged_in(client, stranger)
+    for name in ("detail", "pdf", "consent_pdf", "signed_copy"):
+        assert client.get(reverse(f"agreements:{name}", args=[issued.pk])).status_code == 404, name
+    assert not CprAccess.objects.exists()
+
+
+def test_worker_of_the_team_can_view_but_not_change(worker_client, issued):
+    page = worker_client.get(issued.get_absolute_url())
+    assert page.status_code == 200
+    assert "Registrér underskrifter" not in page.content.decode()
+    assert worker_client.post(reverse("agreements:new_version", args=[issued.pk])).status_code == 403
+    assert worker_client.get(reverse("agreements:sign", args=[issued.pk])).status_code == 403
+
+
+def test_detail_masks_the_cpr_on_screen(admin_client_, issued):
+    page = admin_client_.get(issued.get_absolute_url()).content.decode()
+    assert issued.citizen.cpr_masked in page
+    assert issued.citizen.cpr[6:] not in page.replace(issued.pdf_sha256, "")
+
+
+def test_sign_form_refuses_a_future_date_and_keeps_the_input(admin_client_, issued):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = admin_client_.post(
+        reverse("agreements:sign", args=[issued.pk]),
+        {"provider_signed_by": "Ida Lund", "provider_signed_on": tomorrow.isoformat()},
+    )
+    page = response.content.decode()
+    assert "datoen ligger i fremtiden" in page
+    assert 'value="Ida Lund"' in page
+
+
+def test_sign_both_and_upload_signed_copy(admin_client_, issued):
+    today = timezone.localdate().isoformat()
+    admin_client_.post(
+        reverse("agreements:sign", args=[issued.pk]),
+        {
+            "provider_signed_by": "Ida Lund",
+            "provider_signed_on": today,
+            "municipality_signed_by": "Hanne Mikkelsen",
+            "municipality_signed_on": today,
+        },
+    )
+    issued.refresh_from_db()
+    assert issued.status == "signed"
+    not_pdf = SimpleUploadedFile("scan.pdf", b"GIF89a", content_type="application/pdf")
+    response = admin_client_.post(reverse("agreements:upload", args=[issued.pk]), {"signed_copy": not_pdf})
+    assert "denne fil er ikke en PDF" in response.content.decode()
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    admin_client_.post(reverse("agreements:upload", args=[issued.pk]), {"signed_copy": scan})
+    response = admin_client_.get(reverse("agreements:signed_copy", args=[issued.pk]))
+    assert body(response) == b"%PDF-1.4 signed"
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_edit_after_issue_redirects_with_message(admin_client_, issued):
+    response = admin_client_.get(reverse("agreements:edit", args=[issued.pk]), follow=True)
+    assert "En udstedt aftale kan ikke ændres" in response.content.decode()
+
+
+def test_new_version_page_flow(admin_client_, issued):
+    response = admin_client_.post(reverse("agreements:new_version", args=[issued.pk]), follow=True)
+    draft = Agreement.objects.get(version=2)
+    assert response.redirect_chain[-1][0] == draft.get_absolute_url()
+    old_page = admin_client_.get(issued.get_absolute_url()).content.decode()
+    assert "Version 2 erstatter denne aftale" in old_page
+
+
+def test_standard_text_edit_makes_a_new_version(admin_client_):
+    current = AgreementText.current()
+    data = {}
+    for section in current.sections:
+        data[f"{section['key']}__heading"] = section["heading"]
+        data[f"{section['key']}__body"] = section["body"]
+    data["purpose__body"] = "Et nyt formål.\n\n- punkt et\n- punkt to"
+    response = admin_client_.post(reverse("agreements:text"), data, follow=True)
+    assert "Version 2 af standardteksten er gemt" in response.content.decode()
+    new = AgreementText.current()
+    assert new.version == 2
+    assert new.rendered_sections()[0]["blocks"] == [
+        {"kind": "p", "text": "Et nyt formål."},
+        {"kind": "ul", "items": ["punkt et", "punkt to"]},
+    ]
+
+
+def test_worker_cannot_edit_the_standard_text(worker_client):
+    assert worker_client.get(reverse("agreements:text")).status_code == 403
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_list_uses_constant_queries(admin_client_, django_assert_max_num_queries, rows):
+    for _ in range(rows):
+        AgreementFactory()
+    with django_assert_max_num_queries(12):
+        response = admin_client_.get(reverse("agreements:list"))
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == min(rows, 25)
+
+
+def test_list_filters_by_status(admin_client_, issued):
+    AgreementFactory(citizen__first_name="Ulla", citizen__last_name="Udkast")
+    page = admin_client_.get(reverse("agreements:list") + "?status=issued").content.decode()
+    assert "Karen Holm" in page and "Ulla Udkast" not in page
+
+
+def test_citizen_panel_shows_state_and_create_button(rf, administrator, worker, intervention):
+    from agreements.panels import citizen_panel
+
+    request = rf.get("/")
+    request.user = administrator
+    template, context = citizen_panel(request, intervention.citizen)
+    assert context["uncovered"] == [intervention]
+    services.create_draft(intervention=intervention, user=administrator)
+    template, context = citizen_panel(request, intervention.citizen)
+    assert context["uncovered"] == [] and context["agreements"][0].status == "draft"
+    request.user = worker
+    _template, context = citizen_panel(request, intervention.citizen)
+    assert context["uncovered"] == []
+
+
+def test_dashboard_reminders(admin_client_, issued, administrator):
+    assert "Intet venter" in admin_client_.get("/").content.decode()
+    Agreement.objects.filter(pk=issued.pk).update(issued_at=timezone.now() - datetime.timedelta(days=15))
+    other = AgreementFactory(
+        status="signed",
+        issued_at=timezone.now() - datetime.timedelta(days=30),
+        follow_up_date=timezone.localdate() - datetime.timedelta(days=1),
+        text=AgreementText.current(),
+        citizen__first_name="Otto",
+        citizen__last_name="Opfølgning",
+    )
+    page = admin_client_.get("/").content.decode()
+    assert "Ikke underskrevet 14 dage efter udstedelse" in page
+    assert "Karen Holm" in page
+    assert "Dato for opfølgning overskredet" in page and other.citizen.full_name in page
+
+
+def test_dashboard_panel_hidden_for_workers(worker_client):
+    assert "Aftaler, der kræver handling" not in worker_client.get("/").content.decode()
+
+
+def test_create_is_refused_to_workers(worker_client, intervention):
+    url = reverse("agreements:create") + f"?intervention={intervention.pk}"
+    assert worker_client.get(url).status_code == 403
