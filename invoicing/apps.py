@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class InvoicingConfig(AppConfig):
     name = "invoicing"
     verbose_name = _("Invoicing")
+
+    def ready(self):
+        from housingfirst import panels
+        from invoicing.panels import dashboard_panel
+
+        panels.dashboard.register(dashboard_panel, order=40)

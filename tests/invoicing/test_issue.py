@@ -74,7 +74,7 @@ def test_municipality_without_ean_is_warned_and_not_invoiced(provider, month):
 
     (preview,) = month_preview(month)
 
-    assert "The municipality has no EAN number: add one before invoicing." in preview.warnings
+    assert "Kommunen har intet EAN-nummer: tilføj et før fakturering." in preview.warnings
     assert not preview.can_issue
     assert services.issue_month(month=month) == []
 
@@ -85,13 +85,13 @@ def test_preview_warns_about_visits_without_agreement(provider, haderslev, month
 
     (preview,) = month_preview(month)
 
-    assert preview.warnings == ["Kim Ravn: visits without an agreement."]
+    assert preview.warnings == ["Kim Ravn: besøg uden en aftale."]
 
 
 def test_the_current_month_cannot_be_invoiced(provider):
     with pytest.raises(ValidationError) as error:
         services.issue_month(month=datetime.date.today())
-    assert "Only a month that has ended can be invoiced." in error.value.messages
+    assert "Kun en afsluttet måned kan faktureres." in error.value.messages
 
 
 def test_issued_invoice_refuses_changes_but_accepts_lifecycle(provider, haderslev, month):
@@ -101,8 +101,9 @@ def test_issued_invoice_refuses_changes_but_accepts_lifecycle(provider, hadersle
     invoice.total = Decimal("1.00")
     with pytest.raises(IssuedInvoiceError) as error:
         invoice.save()
-    assert "is issued and cannot be changed" in error.value.messages[0]
-    assert "credit note" in error.value.messages[0]
+    assert error.value.messages[0] == (
+        "Faktura 1 er udstedt og kan ikke ændres. Ret den med en kreditnota og om nødvendigt en ny faktura."
+    )
 
     invoice.refresh_from_db()
     invoice.sent_to = "x@example.com"

@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from invoicing.models import Invoice, Rate
+
+
+@admin.register(Rate)
+class RateAdmin(admin.ModelAdmin):
+    list_display = ["valid_from", "hourly_rate", "note"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Read-only: invoices are issued, sent, paid and credited through the app's own pages."""
+
+    list_display = ["number", "kind", "municipality", "month", "total", "issue_date", "paid_on", "credited_at"]
+    list_filter = ["kind", "month"]
+    exclude = ["pdf", "xml"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,84 @@
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from invoicing.models import Invoice
+from invoicing.selectors import municipality_filter_choices, previous_month
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(value: str) -> datetime.date:
+    """'2026-10' → date(2026, 10, 1); ValueError with a readable message otherwise."""
+    match = MONTH_PATTERN.match((value or "").strip())
+    if not match:
+        raise ValueError(_("Write the month as YYYY-MM, e.g. 2026-10."))
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12 or year < 2000:
+        raise ValueError(_("Write the month as YYYY-MM, e.g. 2026-10."))
+    return datetime.date(year, month, 1)
+
+
+class MonthField(forms.CharField):
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.date):
+            return f"{value:%Y-%m}"
+        return value
+
+
+class MonthForm(forms.Form):
+    month = MonthField(label=_("Month"))
+
+    @classmethod
+    def from_request(cls, data):
+        default = previous_month(timezone.localdate())
+        form = cls(data if data.get("month") else {"month": f"{default:%Y-%m}"})
+        month = form.cleaned_data["month"] if form.is_valid() else default
+        return form, month
+
+
+class CreditNoteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text=_("Shown on the credit note, e.g. 'Visits registered on the wrong citizen'."),
+    )
+
+
+class PaidForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+STATUS_CHOICES = [("", _("All")), *[(s.value, s.label) for s in Invoice.Status if s != Invoice.Status.DRAFT]]
+STATUS_CHOICES.append(("overdue", _("Overdue")))
+
+
+class InvoiceFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *Invoice.Kind.choices], required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Paying municipality"), queryset=None, required=False, empty_label=_("All")
+    )
+    month = MonthField(label=_("Month"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipality_filter_choices()
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = css

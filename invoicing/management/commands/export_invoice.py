@@ -1,0 +1,32 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from invoicing.models import Invoice
+
+
+class Command(BaseCommand):
+    help = "Write an issued invoice's or credit note's stored PDF or UBL XML to a file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("number", help="The invoice or credit note number.")
+        parser.add_argument("--format", required=True, choices=["pdf", "xml"], dest="document")
+        parser.add_argument("--output", required=True, help="The file to write (it must not exist).")
+
+    def handle(self, *args, number, document, output, **options):
+        invoice = Invoice.objects.exclude(number="").filter(number=number.strip()).first()
+        if invoice is None:
+            raise CommandError(f"No issued invoice or credit note has the number {number!r}.")
+        content = bytes(getattr(invoice, document))
+        if not content:
+            raise CommandError(
+                f"Invoice {invoice.number} has no stored {document.upper()} yet: run generate_invoices for its month."
+            )
+        path = Path(output)
+        if path.exists():
+            raise CommandError(f"{path} already exists: choose another path (nothing is overwritten).")
+        if not path.parent.is_dir():
+            raise CommandError(f"The folder {path.parent} does not exist.")
+        path.write_bytes(content)
+        sha = invoice.pdf_sha256 if document == "pdf" else invoice.xml_sha256
+        self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({len(content)} bytes, SHA-256 {sha})."))

@@ -1,0 +1,60 @@
+import time
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from housingfirst.templatetags.hf import format_danish_number
+from invoicing import services
+from invoicing.forms import parse_month
+from invoicing.selectors import month_preview
+
+
+class Command(BaseCommand):
+    help = (
+        "Issue the invoices of a month to the paying municipalities (PDF + Peppol BIS 3.0 XML). "
+        "Running it again for the same month creates no duplicates and finishes any documents a crash left out."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--month", required=True, help="The month, as YYYY-MM (e.g. 2026-10).")
+        parser.add_argument("--dry-run", action="store_true", help="Show the preview and warnings; issue nothing.")
+        parser.add_argument(
+            "--workers", type=int, default=1, help="Processes that render the PDF and XML (default 1)."
+        )
+
+    def handle(self, *args, month, dry_run=False, workers=1, **options):
+        try:
+            chosen = parse_month(month)
+        except ValueError as error:
+            raise CommandError(f"--month {month!r}: {error}") from error
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more.")
+        previews = month_preview(chosen)
+        for preview in previews:
+            state = "faktureret " + preview.invoice.number if preview.invoice else (preview.blocking or "klar")
+            self.stdout.write(
+                f"{preview.municipality.name:<20} {len(preview.lines):>4} linjer "
+                f"{format_danish_number(preview.total):>14} kr.  [{state}]"
+            )
+            for warning in preview.warnings:
+                self.stdout.write(f"    ! {warning}")
+        if not previews:
+            self.stdout.write("Ingen fakturerbare besøg i måneden.")
+        if dry_run:
+            ready = sum(1 for preview in previews if preview.can_issue)
+            self.stdout.write(self.style.WARNING(f"Prøvekørsel: {ready} fakturaer ville blive udstedt."))
+            return
+        started = time.perf_counter()
+        try:
+            issued = services.issue_month(month=chosen)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        pending = services.pending_documents()
+        services.store_documents_in_parallel(pending, workers=workers)
+        elapsed = time.perf_counter() - started
+        numbers = ", ".join(invoice.number for invoice in issued) or "ingen nye"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Udstedt: {len(issued)} fakturaer ({numbers}); dokumenter lavet for {len(pending)} på {elapsed:.1f} s."
+            )
+        )
