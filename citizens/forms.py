@@ -1,0 +1,206 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_variables
+from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter
+
+from citizens.cpr import mask_cpr, normalize_cpr, passes_modulus_11, validate_cpr
+from citizens.models import ActionPlan, Citizen, Consent, Goal, LifeArea
+from housingfirst.models import Caseworker, Municipality, Team
+from housingfirst.uploads import validate_pdf_upload
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _caseworkers():
+    return Caseworker.objects.filter(active=True).select_related("municipality")
+
+
+class CitizenForm(forms.ModelForm):
+    # Room for the dash people type (010190-1234); stored as ten digits.
+    cpr = forms.CharField(
+        label=gettext_lazy("CPR number"),
+        max_length=20,
+        help_text=gettext_lazy("Ten digits, with or without a dash: 010190-1234."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    class Meta:
+        model = Citizen
+        fields = [
+            "first_name",
+            "last_name",
+            "cpr",
+            "phone",
+            "email",
+            "address",
+            "postal_code",
+            "city",
+            "move_in_date",
+            "shelter_stay_from",
+            "shelter_stay_to",
+            "paying_municipality",
+            "acting_municipality",
+            "caseworker",
+            "team",
+            "status",
+        ]
+        widgets = {
+            "move_in_date": DATE_INPUT,
+            "shelter_stay_from": DATE_INPUT,
+            "shelter_stay_to": DATE_INPUT,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.cpr_warning = ""
+        self.fields["caseworker"].queryset = _caseworkers()
+        if not user.sees_all_teams:
+            self.fields["team"].queryset = Team.objects.filter(pk=user.team_id)
+            self.fields["team"].initial = user.team_id
+            self.fields["team"].empty_label = None
+        if self.instance.pk:
+            # Editing: the stored number is never put back into the page; type a new one only to correct it.
+            self.fields["cpr"].required = False
+            self.fields["cpr"].label = _("Correct the CPR number")
+            self.fields["cpr"].help_text = _("Now %(masked)s. Leave empty to keep it.") % {
+                "masked": mask_cpr(self.instance.cpr)
+            }
+            self.initial["cpr"] = ""
+
+    @sensitive_variables("number", "value")
+    def clean_cpr(self):
+        value = self.cleaned_data.get("cpr", "")
+        if not value and self.instance.pk:
+            return self.instance.cpr
+        number = normalize_cpr(value)
+        validate_cpr(number)
+        existing = Citizen.objects.filter(cpr=number).exclude(pk=self.instance.pk).first()
+        if existing is not None:
+            from citizens.selectors import visible_citizens
+
+            if visible_citizens(self.user).filter(pk=existing.pk).exists():
+                link = format_html('<a href="{}">{}</a>', existing.get_absolute_url(), existing.full_name)
+                raise ValidationError(format_html(_("This CPR number is already registered for {name}."), name=link))
+            raise ValidationError(
+                _("This CPR number is already registered with another team. Contact an administrator.")
+            )
+        if not passes_modulus_11(number):
+            self.cpr_warning = _(
+                "Note: the CPR number does not pass the old modulus-11 check. Numbers issued since 2007 may "
+                "fail it, so it is saved; check that it is typed correctly."
+            )
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("shelter_stay_from"), cleaned.get("shelter_stay_to")
+        if start and end and end < start:
+            self.add_error("shelter_stay_to", _("The shelter stay cannot end before it starts."))
+        return cleaned
+
+
+class ActionPlanForm(forms.ModelForm):
+    class Meta:
+        model = ActionPlan
+        fields = ["kind", "received_on", "municipality", "caseworker", "document", "notes"]
+        widgets = {"received_on": DATE_INPUT, "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caseworker"].queryset = _caseworkers()
+        self.fields["document"].widget.attrs["accept"] = "application/pdf,.pdf"
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document and hasattr(document, "content_type"):
+            validate_pdf_upload(document)
+        return document
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["life_area", "description", "status"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = LifeArea.objects.filter(active=True)
+        if self.instance.pk and self.instance.life_area_id:
+            areas = LifeArea.objects.filter(active=True) | LifeArea.objects.filter(pk=self.instance.life_area_id)
+        self.fields["life_area"].queryset = areas
+
+
+GoalFormSet = inlineformset_factory(ActionPlan, Goal, form=GoalForm, extra=3, can_delete=True)
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = Consent
+        fields = ["covers", "obtain_from", "given_on", "expires_on", "withdrawn_on", "document"]
+        widgets = {
+            "covers": forms.Textarea(attrs={"rows": 2}),
+            "obtain_from": forms.Textarea(attrs={"rows": 2}),
+            "given_on": DATE_INPUT,
+            "expires_on": DATE_INPUT,
+            "withdrawn_on": DATE_INPUT,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].widget.attrs["accept"] = "application/pdf,.pdf"
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document and hasattr(document, "content_type"):
+            validate_pdf_upload(document)
+        return document
+
+    def clean(self):
+        cleaned = super().clean()
+        given, expires = cleaned.get("given_on"), cleaned.get("expires_on")
+        if given and expires and expires < given:
+            self.add_error("expires_on", _("A consent cannot expire before it is given."))
+        return cleaned
+
+
+class LifeAreaForm(forms.ModelForm):
+    class Meta:
+        model = LifeArea
+        fields = ["name", "description", "position", "active"]
+
+
+class CitizenFilter(FilterSet):
+    team = ModelChoiceFilter(label=gettext_lazy("Team"), queryset=Team.objects.all())
+    municipality = ModelChoiceFilter(
+        label=gettext_lazy("Paying municipality"),
+        field_name="paying_municipality",
+        queryset=Municipality.objects.filter(paying_for_citizens__isnull=False).distinct(),
+    )
+    status = ChoiceFilter(label=gettext_lazy("Status"), choices=Citizen.Status.choices)
+    consent = ChoiceFilter(
+        label=gettext_lazy("Consent"),
+        choices=[("expired", gettext_lazy("Expired, none in force"))],
+        method="filter_consent",
+    )
+
+    class Meta:
+        model = Citizen
+        fields = ["team", "municipality", "status", "consent"]
+
+    def filter_consent(self, queryset, name, value):
+        # consent_expired is annotated by selectors.citizen_list.
+        return queryset.filter(consent_expired=True) if value == "expired" else queryset
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.sees_all_teams:
+            # Someone who sees one team has nothing to filter by team.
+            del self.filters["team"]
+        for name in self.filters:
+            self.form.fields[name].widget.attrs["class"] = "form-select"

@@ -1,0 +1,269 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_POST
+
+from citizens import selectors, services
+from citizens.forms import ActionPlanForm, CitizenFilter, CitizenForm, ConsentForm, GoalFormSet, LifeAreaForm
+from citizens.models import ActionPlan, Consent, LifeArea
+from housingfirst import panels
+from housingfirst.uploads import private_file_response
+
+PAGE_SIZE = 25
+
+
+def _require(user, permission):
+    if not user.has_perm(permission):
+        raise PermissionDenied
+
+
+def citizen_list(request):
+    query = request.GET.get("q", "").strip()
+    if selectors.looks_like_full_cpr(query):
+        # A full CPR number must not stay in the address bar, the history or the server's logs
+        # further on: search by its birth date and say why.
+        messages.info(request, _("Search by birth date or name; the full CPR number is not used in searches."))
+        params = request.GET.copy()
+        params["q"] = query[:6]
+        return redirect(f"{reverse('citizens:list')}?{params.urlencode()}")
+    sort = request.GET.get("sort", "name")
+    if sort not in selectors.SORTS:
+        sort = "name"
+    citizens = selectors.citizen_list(request.user, query=query, sort=sort)
+    citizen_filter = CitizenFilter(request.GET or None, queryset=citizens, user=request.user)
+    page = Paginator(citizen_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = {name: request.GET.get(name, "") for name in ("team", "municipality", "status", "consent")}
+    base = {"q": query, **{k: v for k, v in filters.items() if v}}
+    context = {
+        "page": page,
+        "query": query,
+        "sort": sort,
+        "filter": citizen_filter,
+        "querystring": urlencode({**base, "sort": sort}),
+        "sort_links": {
+            key: urlencode({**base, "sort": ("-" + key) if sort == key else key})
+            for key in ("name", "move_in", "municipality")
+        },
+        "filtered": bool(query or any(filters.values())),
+    }
+    return render(request, "citizens/citizen_list.html", context)
+
+
+def _overview_context(request, citizen, revealed_cpr=None):
+    plans = list(citizen.plans.all())
+    consents = list(citizen.consents.all())
+    plan = plans[0] if plans else None
+    today = timezone.localdate()
+    has_valid_consent = any(c.given_on <= today and not c.is_expired(today) for c in consents)
+    context = {
+        "citizen": citizen,
+        "plan": plan,
+        "goal_groups": selectors.goals_by_life_area(plan) if plan else [],
+        "older_plans": plans[1:],
+        "consents": consents,
+        "today": today,
+        "consent_expired": bool(consents) and not has_valid_consent and any(c.is_expired(today) for c in consents),
+        "no_consent": not consents,
+        "panels": panels.citizen_page.collect(request, citizen),
+        "revealed_cpr": revealed_cpr,
+        "can_view_cpr": request.user.has_perm("citizens.view_full_cpr"),
+    }
+    if request.user.has_perm("citizens.view_auditlog"):
+        context["audit_log"] = selectors.citizen_audit_log(citizen)
+    return context
+
+
+def citizen_detail(request, pk):
+    citizen = selectors.citizen_overview(request.user, pk)
+    return render(request, "citizens/citizen_detail.html", _overview_context(request, citizen))
+
+
+@require_POST
+@sensitive_variables("number")
+def citizen_reveal_cpr(request, pk):
+    citizen = selectors.get_visible_citizen(request.user, pk)
+    try:
+        number = services.reveal_cpr(citizen=citizen, user=request.user)
+    except ValidationError:
+        raise PermissionDenied from None
+    if request.headers.get("HX-Request"):
+        response = render(request, "citizens/partials/cpr.html", {"citizen": citizen, "revealed_cpr": number})
+    else:
+        citizen = selectors.citizen_overview(request.user, pk)
+        response = render(request, "citizens/citizen_detail.html", _overview_context(request, citizen, number))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@sensitive_post_parameters("cpr")
+@sensitive_variables("form")
+def citizen_create(request):
+    _require(request.user, "citizens.add_citizen")
+    form = CitizenForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            citizen = services.save_citizen(citizen=form.instance, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s is registered.") % {"name": citizen.full_name})
+            if form.cpr_warning:
+                messages.warning(request, form.cpr_warning)
+            return redirect(citizen)
+    return render(request, "citizens/citizen_form.html", {"form": form})
+
+
+@sensitive_post_parameters("cpr")
+@sensitive_variables("form")
+def citizen_edit(request, pk):
+    citizen = selectors.get_visible_citizen(request.user, pk)
+    _require(request.user, "citizens.change_citizen")
+    form = CitizenForm(request.POST or None, instance=citizen, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_citizen(citizen=form.instance, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The changes to %(name)s are saved.") % {"name": citizen.full_name})
+            if form.cpr_warning:
+                messages.warning(request, form.cpr_warning)
+            return redirect(citizen)
+    return render(request, "citizens/citizen_form.html", {"form": form, "citizen": citizen})
+
+
+# --- action plans -----------------------------------------------------------------------------
+
+
+def plan_detail(request, pk, plan_pk):
+    plan = selectors.get_visible_plan(request.user, pk, plan_pk)
+    _require(request.user, "citizens.view_actionplan")
+    is_current = selectors.current_plan(plan.citizen) == plan
+    context = {
+        "citizen": plan.citizen,
+        "plan": plan,
+        "goal_groups": selectors.goals_by_life_area(plan),
+        "is_current": is_current,
+    }
+    return render(request, "citizens/plan_detail.html", context)
+
+
+def _plan_form(request, citizen, plan):
+    form = ActionPlanForm(request.POST or None, request.FILES or None, instance=plan)
+    formset = GoalFormSet(request.POST or None, instance=plan, prefix="goals")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        form.instance.citizen = citizen
+        try:
+            plan = services.save_plan(plan=form.save(commit=False), goals_formset=formset, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The action plan is saved."))
+            return redirect(plan)
+    context = {"citizen": citizen, "form": form, "formset": formset, "plan": plan if plan.pk else None}
+    return render(request, "citizens/plan_form.html", context)
+
+
+def plan_create(request, pk):
+    citizen = selectors.get_visible_citizen(request.user, pk)
+    _require(request.user, "citizens.add_actionplan")
+    plan = ActionPlan(citizen=citizen, municipality=citizen.paying_municipality, caseworker=citizen.caseworker)
+    return _plan_form(request, citizen, plan)
+
+
+def plan_edit(request, pk, plan_pk):
+    plan = selectors.get_visible_plan(request.user, pk, plan_pk)
+    _require(request.user, "citizens.change_actionplan")
+    return _plan_form(request, plan.citizen, plan)
+
+
+@require_POST
+def plan_delete(request, pk, plan_pk):
+    plan = selectors.get_visible_plan(request.user, pk, plan_pk)
+    _require(request.user, "citizens.delete_actionplan")
+    services.delete_plan(plan=plan, user=request.user)
+    messages.success(request, _("The action plan is deleted."))
+    return redirect(plan.citizen)
+
+
+def plan_document(request, pk, plan_pk):
+    plan = selectors.get_visible_plan(request.user, pk, plan_pk)
+    _require(request.user, "citizens.view_actionplan")
+    name = f"handleplan-{plan.kind}-{plan.received_on:%Y-%m-%d}.pdf"
+    return private_file_response(plan.document, name)
+
+
+# --- consents ---------------------------------------------------------------------------------
+
+
+def _consent_form(request, citizen, consent):
+    form = ConsentForm(request.POST or None, request.FILES or None, instance=consent)
+    if request.method == "POST" and form.is_valid():
+        form.instance.citizen = citizen
+        try:
+            services.save_consent(consent=form.save(commit=False), user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The consent is saved."))
+            return redirect(f"{citizen.get_absolute_url()}#consents")
+    context = {"citizen": citizen, "form": form, "consent": consent if consent.pk else None}
+    return render(request, "citizens/consent_form.html", context)
+
+
+def consent_create(request, pk):
+    citizen = selectors.get_visible_citizen(request.user, pk)
+    _require(request.user, "citizens.add_consent")
+    return _consent_form(request, citizen, Consent(citizen=citizen))
+
+
+def consent_edit(request, pk, consent_pk):
+    consent = selectors.get_visible_consent(request.user, pk, consent_pk)
+    _require(request.user, "citizens.change_consent")
+    return _consent_form(request, consent.citizen, consent)
+
+
+@require_POST
+def consent_delete(request, pk, consent_pk):
+    consent = selectors.get_visible_consent(request.user, pk, consent_pk)
+    _require(request.user, "citizens.delete_consent")
+    services.delete_consent(consent=consent, user=request.user)
+    messages.success(request, _("The consent is deleted."))
+    return redirect(consent.citizen)
+
+
+def consent_document(request, pk, consent_pk):
+    consent = selectors.get_visible_consent(request.user, pk, consent_pk)
+    _require(request.user, "citizens.view_consent")
+    return private_file_response(consent.document, f"samtykke-{consent.given_on:%Y-%m-%d}.pdf")
+
+
+# --- life areas -------------------------------------------------------------------------------
+
+
+def life_area_list(request):
+    _require(request.user, "citizens.change_lifearea")
+    areas = LifeArea.objects.annotate(goal_count=Count("goals"))
+    return render(request, "citizens/life_area_list.html", {"areas": areas})
+
+
+def life_area_form(request, area_pk=None):
+    if area_pk is None:
+        _require(request.user, "citizens.add_lifearea")
+        area = LifeArea(position=(LifeArea.objects.count() + 1))
+    else:
+        _require(request.user, "citizens.change_lifearea")
+        area = get_object_or_404(LifeArea, pk=area_pk)
+    form = LifeAreaForm(request.POST or None, instance=area)
+    if request.method == "POST" and form.is_valid():
+        services.save_life_area(life_area=form.instance)
+        messages.success(request, _("The life area %(name)s is saved.") % {"name": form.instance.name})
+        return redirect("citizens:life_areas")
+    return render(request, "citizens/life_area_form.html", {"form": form, "area": area if area.pk else None})

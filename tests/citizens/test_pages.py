@@ -1,0 +1,300 @@
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from citizens.models import ActionPlan, Citizen, Consent, Goal, LifeArea
+from citizens.services import save_citizen
+from tests.citizens.test_cpr import citizen_data
+from tests.conftest import logged_in
+from tests.factories import ActionPlanFactory, CitizenFactory, ConsentFactory, GoalFactory, TeamFactory, municipality
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def today():
+    return timezone.localdate()
+
+
+# --- duplicates ---------------------------------------------------------------------------------
+
+
+def test_a_duplicate_cpr_names_the_citizen_i_can_see(lead_client, team_lead):
+    existing = CitizenFactory(team=team_lead.team, cpr="0101901238")
+    response = lead_client.post(reverse("citizens:create"), citizen_data(team_lead.team, cpr="010190-1238"))
+    html = response.content.decode()
+    assert "allerede registreret for" in html
+    assert f'<a href="{existing.get_absolute_url()}">{existing.full_name}</a>' in html
+    assert Citizen.objects.count() == 1
+
+
+def test_a_duplicate_in_another_team_says_only_that_it_exists(lead_client, team_lead):
+    hidden = CitizenFactory(team=TeamFactory(name="Team B"), cpr="0101901238")
+    response = lead_client.post(reverse("citizens:create"), citizen_data(team_lead.team, cpr="0101901238"))
+    html = response.content.decode()
+    assert "allerede registreret i et andet team" in html
+    assert hidden.full_name not in html
+    assert hidden.get_absolute_url() not in html
+
+
+def test_the_service_refuses_a_duplicate_too(db, administrator):
+    CitizenFactory(cpr="0101901238")
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        save_citizen(citizen=CitizenFactory.build(cpr="010190-1238", team=TeamFactory()), user=administrator)
+
+
+def test_editing_keeps_the_cpr_when_left_empty_and_never_shows_it(lead_client, team_lead):
+    citizen = CitizenFactory(team=team_lead.team, cpr="0101901238")
+    data = citizen_data(team_lead.team, cpr="", first_name="Jens")
+    response = lead_client.post(reverse("citizens:edit", args=[citizen.pk]), data, follow=True)
+    assert response.status_code == 200
+    citizen.refresh_from_db()
+    assert citizen.cpr == "0101901238"
+    assert citizen.first_name == "Jens"
+    assert citizen.history.first().history_user == team_lead
+
+
+def test_a_team_lead_can_only_register_in_their_own_team(lead_client, team_lead):
+    other = TeamFactory(name="Team B")
+    response = lead_client.post(reverse("citizens:create"), citizen_data(other))
+    assert response.status_code == 200
+    assert "Marker en gyldig valgmulighed" in response.content.decode()
+    assert not Citizen.objects.exists()
+
+
+# --- uploads --------------------------------------------------------------------------------------
+
+
+def plan_data(**overrides):
+    data = {
+        "kind": "142",
+        "received_on": "2026-02-01",
+        "municipality": municipality().pk,
+        "caseworker": "",
+        "notes": "",
+        "goals-TOTAL_FORMS": "2",
+        "goals-INITIAL_FORMS": "0",
+        "goals-MIN_NUM_FORMS": "0",
+        "goals-MAX_NUM_FORMS": "1000",
+        "goals-0-life_area": LifeArea.objects.get(name="Bolig").pk,
+        "goals-0-description": "Få møbler",
+        "goals-0-status": "in_progress",
+        "goals-1-life_area": LifeArea.objects.get(name="Økonomi").pk,
+        "goals-1-description": "Betalingsservice for husleje",
+        "goals-1-status": "not_started",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_plan_with_its_goals_and_pdf_is_recorded(lead_client, team_lead):
+    citizen = CitizenFactory(team=team_lead.team)
+    data = plan_data(document=SimpleUploadedFile("Jens Hansen 010190.pdf", PDF, "application/pdf"))
+    response = lead_client.post(reverse("citizens:plan_create", args=[citizen.pk]), data, follow=True)
+    plan = ActionPlan.objects.get()
+    assert plan.citizen == citizen
+    assert "010190" not in plan.document.name  # the uploaded name is not kept
+    assert sorted(plan.goals.values_list("life_area__name", flat=True)) == ["Bolig", "Økonomi"]
+    html = response.content.decode()
+    assert "Handleplanen er gemt" in html
+    overview = lead_client.get(citizen.get_absolute_url()).content.decode()
+    assert "Betalingsservice for husleje" in overview
+    assert "§142-handleplan" in overview
+
+
+def test_a_non_pdf_upload_is_refused_with_a_message(lead_client, team_lead):
+    citizen = CitizenFactory(team=team_lead.team)
+    data = plan_data(document=SimpleUploadedFile("plan.pdf", b"PK\x03\x04 a word file", "application/pdf"))
+    response = lead_client.post(reverse("citizens:plan_create", args=[citizen.pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "kun uploades PDF-filer" in html
+    assert "Betalingsservice for husleje" in html  # the goals typed are kept
+    assert not ActionPlan.objects.exists()
+
+
+def test_an_oversized_upload_is_refused_with_a_message(lead_client, team_lead, settings):
+    settings.MAX_UPLOAD_MB = 1
+    citizen = CitizenFactory(team=team_lead.team)
+    big = SimpleUploadedFile("consent.pdf", PDF + b"0" * (1024 * 1024 + 10), "application/pdf")
+    data = {"covers": "Alt", "obtain_from": "", "given_on": "2026-01-01", "expires_on": "", "document": big}
+    response = lead_client.post(reverse("citizens:consent_create", args=[citizen.pk]), data)
+    assert response.status_code == 200
+    assert "grænsen er 1 MB" in response.content.decode()
+    assert not Consent.objects.exists()
+
+
+def test_a_consent_cannot_expire_before_it_is_given(lead_client, team_lead):
+    citizen = CitizenFactory(team=team_lead.team)
+    data = {"covers": "Alt", "given_on": "2026-02-01", "expires_on": "2026-01-01"}
+    response = lead_client.post(reverse("citizens:consent_create", args=[citizen.pk]), data)
+    assert "kan ikke udløbe, før det er givet" in response.content.decode()
+
+
+# --- the overview ---------------------------------------------------------------------------------
+
+
+def test_expired_consent_is_flagged_on_the_overview(worker_client, worker):
+    citizen = CitizenFactory(team=worker.team)
+    ConsentFactory(
+        citizen=citizen,
+        given_on=today() - datetime.timedelta(days=400),
+        expires_on=today() - datetime.timedelta(days=1),
+    )
+    html = worker_client.get(citizen.get_absolute_url()).content.decode()
+    assert "Samtykket er udløbet" in html
+    assert "Udløbet" in html
+    ConsentFactory(citizen=citizen)
+    html = worker_client.get(citizen.get_absolute_url()).content.decode()
+    assert "Samtykket er udløbet" not in html
+    assert "Gælder" in html
+
+
+def test_the_overview_shows_the_newest_plan_as_current(worker_client, worker):
+    citizen = CitizenFactory(team=worker.team)
+    old = ActionPlanFactory(citizen=citizen, kind="141", received_on=today() - datetime.timedelta(days=300))
+    new = ActionPlanFactory(citizen=citizen, received_on=today() - datetime.timedelta(days=30))
+    GoalFactory(plan=new, description="Lære naboerne at kende", life_area=LifeArea.objects.get(name="Omgivelser"))
+    GoalFactory(plan=old, description="Gammelt mål")
+    html = worker_client.get(citizen.get_absolute_url()).content.decode()
+    assert "Lære naboerne at kende" in html
+    assert "Gammelt mål" not in html
+    assert "Tidligere handleplaner" in html
+
+
+def test_the_overview_uses_a_fixed_number_of_queries(admin_client_, django_assert_max_num_queries):
+    citizen = CitizenFactory()
+    for _ in range(3):
+        plan = ActionPlanFactory(citizen=citizen)
+        for _ in range(4):
+            GoalFactory(plan=plan)
+        ConsentFactory(citizen=citizen)
+    with django_assert_max_num_queries(30) as captured:
+        admin_client_.get(citizen.get_absolute_url())
+    few = len(captured)
+    for _ in range(10):
+        plan = ActionPlanFactory(citizen=citizen)
+        GoalFactory(plan=plan)
+        ConsentFactory(citizen=citizen)
+    with django_assert_max_num_queries(few):
+        admin_client_.get(citizen.get_absolute_url())
+
+
+def test_the_audit_log_shows_who_changed_what_with_the_cpr_masked(administrator, team_lead, lead_client):
+    admin_client_ = logged_in(Client(), administrator)
+    citizen = CitizenFactory(team=team_lead.team, cpr="0101901238", phone="11 11 11 11")
+    data = citizen_data(team_lead.team, first_name=citizen.first_name, last_name=citizen.last_name,
+                        cpr="020290-1234", phone="22 22 22 22")  # fmt: skip
+    response = lead_client.post(reverse("citizens:edit", args=[citizen.pk]), data)
+    assert response.status_code == 302
+    html = admin_client_.get(citizen.get_absolute_url()).content.decode()
+    assert "11 11 11 11" in html and "22 22 22 22" in html
+    assert "010190-XXXX" in html and "020290-XXXX" in html
+    assert "0202901234" not in html and "020290-1234" not in html
+    assert str(team_lead) in html
+
+
+# --- the list -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["010190", "01.01.1990", "01-01-90", "1.1.1990"])
+def test_search_by_birth_date(worker_client, worker, query):
+    wanted = CitizenFactory(team=worker.team, cpr="0101901238", first_name="Ib", last_name="Nørgaard")
+    CitizenFactory(team=worker.team, cpr="0201901234", first_name="Bo", last_name="Aagaard")
+    html = worker_client.get(reverse("citizens:list"), {"q": query}).content.decode()
+    assert wanted.last_name in html
+    assert "Aagaard" not in html
+
+
+def test_search_by_name(worker_client, worker):
+    CitizenFactory(team=worker.team, first_name="Ib", last_name="Nørgaard")
+    CitizenFactory(team=worker.team, first_name="Bo", last_name="Aagaard")
+    html = worker_client.get(reverse("citizens:list"), {"q": "nørg"}).content.decode()
+    assert "Nørgaard" in html and "Aagaard" not in html
+    html = worker_client.get(reverse("citizens:list"), {"q": "ib nør"}).content.decode()
+    assert "Nørgaard" in html
+
+
+def test_a_full_cpr_in_the_search_is_cut_to_the_birth_date(worker_client, worker):
+    response = worker_client.get(reverse("citizens:list"), {"q": "010190-1238"})
+    assert response.status_code == 302
+    assert "1238" not in response["Location"]
+    assert "q=010190" in response["Location"]
+
+
+def test_the_list_filters_and_sorts(admin_client_):
+    a = CitizenFactory(last_name="Aabo", status=Citizen.Status.ENDED, move_in_date=datetime.date(2026, 5, 1))
+    b = CitizenFactory(last_name="Bech", move_in_date=datetime.date(2026, 1, 1))
+    html = admin_client_.get(reverse("citizens:list"), {"status": "ended"}).content.decode()
+    assert "Aabo" in html and "Bech" not in html
+    html = admin_client_.get(reverse("citizens:list"), {"team": b.team_id}).content.decode()
+    assert "Bech" in html and "Aabo" not in html
+    html = admin_client_.get(reverse("citizens:list"), {"sort": "move_in"}).content.decode()
+    assert html.index("Bech") < html.index("Aabo")
+    html = admin_client_.get(reverse("citizens:list")).content.decode()
+    assert html.index("Aabo") < html.index("Bech")
+    assert a.cpr_masked in html
+
+
+def test_the_list_uses_the_same_number_of_queries_for_5_and_50(admin_client_, django_assert_max_num_queries):
+    team = TeamFactory()
+    for _ in range(5):
+        plan = ActionPlanFactory(citizen=CitizenFactory(team=team))
+        ConsentFactory(citizen=plan.citizen)
+    with django_assert_max_num_queries(20) as captured:
+        assert admin_client_.get(reverse("citizens:list")).status_code == 200
+    five = len(captured)
+    for _ in range(45):
+        plan = ActionPlanFactory(citizen=CitizenFactory(team=team))
+        ConsentFactory(citizen=plan.citizen)
+    with django_assert_max_num_queries(five) as captured:
+        admin_client_.get(reverse("citizens:list"))
+    assert len(captured) == five
+
+
+def test_expired_consents_on_the_dashboard(worker_client, worker):
+    citizen = CitizenFactory(team=worker.team)
+    ConsentFactory(citizen=citizen, given_on=today() - datetime.timedelta(days=400),
+                   expires_on=today() - datetime.timedelta(days=3))  # fmt: skip
+    html = worker_client.get("/").content.decode()
+    assert "Find en borger" in html
+    assert "1 borger med udløbet samtykke" in html
+    assert "Registrér borger" not in html
+    html = worker_client.get(reverse("citizens:list"), {"consent": "expired"}).content.decode()
+    assert citizen.last_name in html
+
+
+def test_the_lead_gets_the_register_button_on_the_dashboard(lead_client):
+    assert "Registrér borger" in lead_client.get("/").content.decode()
+
+
+# --- life areas -----------------------------------------------------------------------------------
+
+
+def test_an_administrator_adds_a_life_area(admin_client_):
+    response = admin_client_.post(
+        reverse("citizens:life_area_create"),
+        {"name": "Beskæftigelse", "description": "", "position": 8, "active": "on"},
+    )
+    assert response.status_code == 302
+    assert LifeArea.objects.filter(name="Beskæftigelse").exists()
+    assert "Beskæftigelse" in admin_client_.get(reverse("citizens:life_areas")).content.decode()
+
+
+def test_a_team_lead_cannot_edit_life_areas(lead_client):
+    assert lead_client.get(reverse("citizens:life_areas")).status_code == 403
+
+
+def test_deleting_a_plan_is_logged(admin_client_):
+    plan = ActionPlanFactory()
+    GoalFactory(plan=plan)
+    response = admin_client_.post(reverse("citizens:plan_delete", args=[plan.citizen_id, plan.pk]))
+    assert response.status_code == 302
+    assert not Goal.objects.exists()
+    html = admin_client_.get(plan.citizen.get_absolute_url()).content.decode()
+    assert "Slettet" in html
