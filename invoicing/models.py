@@ -210,7 +210,7 @@ class Invoice(models.Model):
             return
         for field in self._meta.concrete_fields:
             name = field.attname
-            if name in LIFECYCLE_FIELDS or (update_fields is not None and field.name not in update_fields):
+            if field.name in LIFECYCLE_FIELDS or (update_fields is not None and field.name not in update_fields):
                 continue
             old, new = getattr(stored, name), getattr(self, name)
             if name in DOCUMENT_FIELDS:

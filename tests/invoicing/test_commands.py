@@ -1,0 +1,89 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from invoicing import services
+from invoicing.models import Invoice
+from tests.factories import CitizenFactory
+from tests.invoicing.conftest import log_visits
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    from io import StringIO
+
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_dry_run_previews_and_issues_nothing(provider, haderslev, month):
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+
+    out = run("generate_invoices", "--month", f"{month:%Y-%m}", "--dry-run")
+
+    assert "Haderslev" in out and "450,00 kr." in out
+    assert "besøg uden en aftale" in out
+    assert "Prøvekørsel: 1 fakturaer ville blive udstedt." in out
+    assert not Invoice.objects.exists()
+
+
+def test_generate_twice_makes_no_duplicates(provider, haderslev, month):
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+
+    first = run("generate_invoices", "--month", f"{month:%Y-%m}")
+    second = run("generate_invoices", "--month", f"{month:%Y-%m}")
+
+    assert "Udstedt: 1 fakturaer (1)" in first
+    assert "Udstedt: 0 fakturaer (ingen nye)" in second
+    assert Invoice.objects.get().has_documents
+
+
+@pytest.mark.parametrize("value", ["2026-13", "10-2026", "oktober", ""])
+def test_bad_month_is_refused_clearly(value):
+    with pytest.raises(CommandError, match="ÅÅÅÅ-MM|YYYY-MM"):
+        run("generate_invoices", "--month", value)
+
+
+def test_export_writes_the_stored_bytes(provider, haderslev, month, tmp_path):
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    run("generate_invoices", "--month", f"{month:%Y-%m}")
+    invoice = Invoice.objects.get()
+
+    run("export_invoice", "1", "--format", "xml", "--output", str(tmp_path / "f.xml"))
+    run("export_invoice", "1", "--format", "pdf", "--output", str(tmp_path / "f.pdf"))
+
+    assert (tmp_path / "f.xml").read_bytes() == bytes(invoice.xml)
+    assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
+    with pytest.raises(CommandError, match="already exists"):
+        run("export_invoice", "1", "--format", "pdf", "--output", str(tmp_path / "f.pdf"))
+    with pytest.raises(CommandError, match="No issued invoice or credit note has the number '99'"):
+        run("export_invoice", "99", "--format", "pdf", "--output", str(tmp_path / "g.pdf"))
+    with pytest.raises(CommandError, match="does not exist"):
+        run("export_invoice", "1", "--format", "pdf", "--output", str(tmp_path / "nowhere" / "g.pdf"))
+
+
+def test_a_visit_in_an_invoiced_month_is_refused_until_credited(provider, haderslev, month, administrator):
+    from interventions import services as visit_services
+
+    intervention = log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    intervention.start_date = month - datetime.timedelta(days=40)
+    intervention.save()
+    (invoice,) = services.issue_month(month=month)
+
+    with pytest.raises(ValidationError) as error:
+        visit_services.log_visit(
+            intervention=intervention, by=administrator, worker=intervention.worker, date=month + datetime.timedelta(days=9),
+            start_time=datetime.time(9, 0), duration_minutes=30,
+        )
+    assert "kreditnota" in " ".join(error.value.messages)
+
+    services.credit_invoice(invoice=invoice, reason="Manglende besøg")
+    visit = visit_services.log_visit(
+        intervention=intervention, by=administrator, worker=intervention.worker, date=month + datetime.timedelta(days=9),
+        start_time=datetime.time(9, 0), duration_minutes=30,
+    )
+    assert visit.pk

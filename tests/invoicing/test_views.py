@@ -1,0 +1,168 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from invoicing import services
+from invoicing.models import Invoice
+from tests.factories import CitizenFactory, MunicipalityEANFactory, municipality
+from tests.invoicing.conftest import log_visits
+
+pytestmark = pytest.mark.django_db
+
+
+def issued(month, haderslev):
+    log_visits(month, minutes=[60, 45], citizen=CitizenFactory(paying_municipality=haderslev))
+    (invoice,) = services.issue_month(month=month)
+    return services.store_documents(invoice=invoice)
+
+
+def test_month_page_previews_hours_and_warnings(admin_client_, provider, haderslev, month):
+    log_visits(month, minutes=[60, 45], citizen=CitizenFactory(paying_municipality=haderslev, first_name="Kim", last_name="Ravn"))
+
+    response = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"})
+
+    content = response.content.decode()
+    assert "Kim Ravn" in content
+    assert "1,75 t" in content
+    assert "787,50 kr." in content
+    assert "Kim Ravn: besøg uden en aftale." in content
+    assert "Udsted fakturaerne for" in content
+
+
+def test_month_page_refuses_support_workers(worker_client):
+    assert worker_client.get(reverse("invoicing:month")).status_code == 403
+
+
+def test_issue_action_issues_and_stores_documents(admin_client_, provider, haderslev, month):
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+
+    response = admin_client_.post(reverse("invoicing:issue"), {"month": f"{month:%Y-%m}"}, follow=True)
+
+    invoice = Invoice.objects.get()
+    assert invoice.has_documents
+    assert "1 faktura er udstedt." in response.content.decode()
+
+
+def test_issue_action_reads_a_refusal(admin_client_, provider):
+    today = datetime.date.today()
+
+    response = admin_client_.post(reverse("invoicing:issue"), {"month": f"{today:%Y-%m}"}, follow=True)
+
+    assert "Kun en afsluttet måned kan faktureres." in response.content.decode()
+    assert not Invoice.objects.exists()
+
+
+def test_invoice_page_offers_downloads(admin_client_, provider, haderslev, month):
+    invoice = issued(month, haderslev)
+
+    page = admin_client_.get(invoice.get_absolute_url()).content.decode()
+    pdf = admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "pdf"]))
+    xml = admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "xml"]))
+
+    assert "Hent PDF" in page
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert 'filename="faktura-1.xml"' in xml["Content-Disposition"]
+    assert admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "exe"])).status_code == 404
+
+
+def test_send_attaches_pdf_and_xml_and_records_when(admin_client_, provider, haderslev, month):
+    invoice = issued(month, haderslev)
+
+    admin_client_.post(reverse("invoicing:send", args=[invoice.pk]))
+
+    (message,) = mail.outbox
+    assert message.to == ["faktura@haderslev.example"]
+    assert [name for name, _content, _type in message.attachments] == ["faktura-1.pdf", "faktura-1.xml"]
+    invoice.refresh_from_db()
+    assert invoice.sent_at is not None
+    assert invoice.status == Invoice.Status.SENT
+
+
+def test_send_without_invoice_address_is_refused_with_a_message(admin_client_, provider, month):
+    place = municipality("621")
+    MunicipalityEANFactory(municipality=place)
+    invoice = issued(month, place)
+
+    response = admin_client_.post(reverse("invoicing:send", args=[invoice.pk]), follow=True)
+
+    assert f"{place.name} har ingen faktura-e-mailadresse." in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_mark_paid_and_refuse_twice(admin_client_, provider, haderslev, month):
+    invoice = issued(month, haderslev)
+    url = reverse("invoicing:paid", args=[invoice.pk])
+
+    admin_client_.post(url, {"paid_on": invoice.issue_date.isoformat()})
+    response = admin_client_.post(url, {"paid_on": invoice.issue_date.isoformat()}, follow=True)
+
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+    assert "Fakturaen er allerede markeret som betalt." in response.content.decode()
+
+
+def test_credit_note_form_needs_a_reason_then_credits_and_reopens_the_month(admin_client_, provider, haderslev, month):
+    invoice = issued(month, haderslev)
+    url = reverse("invoicing:credit", args=[invoice.pk])
+
+    refused = admin_client_.post(url, {"reason": ""})
+    assert "Dette felt er påkrævet." in refused.content.decode()
+
+    response = admin_client_.post(url, {"reason": "Besøg på forkert borger"}, follow=True)
+
+    note = Invoice.objects.get(kind=Invoice.Kind.CREDIT_NOTE)
+    assert "Kreditnota 2 er udstedt" in response.content.decode()
+    assert note.has_documents and note.credits == invoice
+    # The month is open again: issuing it makes a new invoice with the next number.
+    (again,) = services.issue_month(month=month)
+    assert again.number == "3"
+
+
+def test_invoice_list_filters_by_status(admin_client_, provider, haderslev, month):
+    invoice = issued(month, haderslev)
+    services.mark_paid(invoice=invoice)
+
+    paid = admin_client_.get(reverse("invoicing:list"), {"status": "paid"}).content.decode()
+    sent = admin_client_.get(reverse("invoicing:list"), {"status": "sent"}).content.decode()
+
+    assert f">{invoice.number}</a>" in paid
+    assert "Ingen fakturaer passer." in sent
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_invoice_list_queries_do_not_grow_with_rows(admin_client_, provider, month, count, django_assert_max_num_queries):
+    for n in range(count):
+        place = municipality(["101", "147", "151", "153", "155", "157", "159", "161", "163", "165"][n % 10])
+        if not place.eans.exists():
+            MunicipalityEANFactory(municipality=place)
+        log_visits(month - datetime.timedelta(days=31 * (n // 10)) if n >= 10 else month, minutes=[30],
+                   citizen=CitizenFactory(paying_municipality=place))
+    for offset in range(5):
+        services.issue_month(month=(month - datetime.timedelta(days=31 * offset)).replace(day=1))
+
+    with django_assert_max_num_queries(12):
+        response = admin_client_.get(reverse("invoicing:list"))
+    assert response.status_code == 200
+
+
+def test_dashboard_panel_tells_administrators_what_is_not_invoiced(admin_client_, provider, haderslev, month):
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+
+    content = admin_client_.get(reverse("dashboard")).content.decode()
+
+    assert "1 kommune er ikke faktureret endnu." in content
+
+
+def test_hours_statement_for_a_municipal_team(admin_client_, provider, haderslev, month):
+    provider.municipality = haderslev
+    provider.save()
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+
+    page = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"}).content.decode()
+    pdf = admin_client_.get(reverse("invoicing:hours_statement"), {"month": f"{month:%Y-%m}"})
+
+    assert "Timeopgørelse (PDF)" in page
+    assert pdf.content.startswith(b"%PDF")
+    assert services.issue_month(month=month) == []
