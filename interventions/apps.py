@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class InterventionsConfig(AppConfig):
     name = "interventions"
     verbose_name = _("Interventions and visits")
+
+    def ready(self):
+        from housingfirst import panels
+        from interventions.panels import citizen_panel, dashboard_panel
+
+        panels.citizen_page.register(citizen_panel, order=20)
+        panels.dashboard.register(dashboard_panel, order=20)

@@ -182,3 +182,146 @@ class LockedMonth(models.Model):
 
     def __str__(self):
         return f"{self.municipality} {self.month:%m.%Y}"
+
+
+class Phase(models.TextChoices):
+    """The stages of a CTI course, in order."""
+
+    CONTACT = "contact", _("Contact period")
+    PHASE_1 = "1", _("Phase 1")
+    PHASE_2 = "2", _("Phase 2")
+    PHASE_3 = "3", _("Phase 3")
+
+
+class PhaseTemplate(models.Model):
+    """The provider's CTI template: how long the contact period and each phase last.
+
+    There is one row (`PhaseTemplate.current()` creates it with the defaults).
+
+    Decision: the contact period lies *inside* the nine months, at the start of phase 1. The phase
+    boundaries are calendar months from the start date (start + 3, + 6, + 9 months with the default),
+    and the contact period ends `contact_period_weeks` after the start. So the whole course keeps the
+    "up to nine months in all" of the shelter's agreement form, and phase 1 still has its three months
+    counted from the move.
+    """
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    contact_period_weeks = models.PositiveSmallIntegerField(_("contact period (weeks)"), default=2)
+    phase_1_months = models.PositiveSmallIntegerField(_("phase 1 (months)"), default=3)
+    phase_2_months = models.PositiveSmallIntegerField(_("phase 2 (months)"), default=3)
+    phase_3_months = models.PositiveSmallIntegerField(_("phase 3 (months)"), default=3)
+    icm_follow_up_months = models.PositiveSmallIntegerField(
+        _("ICM follow-up every (months)"), default=3, help_text=_("How often an ICM course is followed up.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phase template")
+        verbose_name_plural = _("phase template")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="phase_template_is_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(phase_1_months__gte=1, phase_2_months__gte=1, phase_3_months__gte=1),
+                name="phase_template_phases_at_least_one_month",
+            ),
+            models.CheckConstraint(condition=models.Q(icm_follow_up_months__gte=1), name="icm_follow_up_at_least_1"),
+        ]
+
+    def __str__(self):
+        return str(_("CTI phase template"))
+
+    @classmethod
+    def current(cls) -> "PhaseTemplate":
+        template, _created = cls.objects.get_or_create(singleton=True)
+        return template
+
+    @property
+    def total_months(self) -> int:
+        return self.phase_1_months + self.phase_2_months + self.phase_3_months
+
+
+class PhaseTransition(models.Model):
+    """The day a CTI course actually moved into a phase, as the worker recorded it."""
+
+    intervention = models.ForeignKey(
+        Intervention, verbose_name=_("intervention"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices)
+    date = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("phase transition")
+        verbose_name_plural = _("phase transitions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "phase"],
+                name="one_transition_per_phase",
+                violation_error_message=_("This phase is already recorded."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_phase_display()} {self.date:%d.%m.%Y}"
+
+
+class Pause(models.Model):
+    """A break in the course: a return to the shelter, a hospital admission or prison.
+
+    While a pause runs the intervention is paused; afterwards every later planned phase date moves
+    by the pause's length in days.
+    """
+
+    class Reason(models.TextChoices):
+        SHELTER = "shelter", _("Temporary return to the shelter")
+        HOSPITAL = "hospital", _("Hospital admission")
+        PRISON = "prison", _("Prison")
+        OTHER = "other", _("Other")
+
+    intervention = models.ForeignKey(
+        Intervention, verbose_name=_("intervention"), on_delete=models.CASCADE, related_name="pauses"
+    )
+    from_date = models.DateField(_("from"))
+    to_date = models.DateField(_("to"), null=True, blank=True, help_text=_("Leave empty while the pause lasts."))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["from_date", "pk"]
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(to_date__isnull=True) | models.Q(to_date__gte=models.F("from_date")),
+                name="pause_ends_after_start",
+                violation_error_message=_("A pause cannot end before it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["intervention"],
+                condition=models.Q(to_date__isnull=True),
+                name="one_running_pause_per_intervention",
+                violation_error_message=_("The intervention is already paused."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} {self.from_date:%d.%m.%Y}"
+
+    def length_days(self, today) -> int:
+        """Days the course stood still; a running pause counts up to today."""
+        end = self.to_date or max(today, self.from_date)
+        return (end - self.from_date).days

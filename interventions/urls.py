@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from interventions import views
 
 app_name = "interventions"
 
-urlpatterns = []
+urlpatterns = [
+    path("mine-borgere/", views.my_citizens, name="my_citizens"),
+    path("kapacitet/", views.capacity, name="capacity"),
+    path("advarsler/", views.fidelity, name="fidelity"),
+    path("<int:pk>/", views.intervention_detail, name="detail"),
+    path("<int:pk>/tildel/", views.intervention_assign, name="assign"),
+    path("<int:pk>/fase/", views.intervention_phase, name="phase"),
+    path("<int:pk>/pause/", views.intervention_pause, name="pause"),
+    path("<int:pk>/skift-metode/", views.intervention_change_method, name="change_method"),
+    path("<int:pk>/afslut/", views.intervention_end, name="end"),
+    path("borger/<int:citizen_pk>/start/", views.intervention_start, name="start"),
+    path("borger/<int:citizen_pk>/besoeg/", views.citizen_visits, name="citizen_visits"),
+    path("besoeg/", views.visit_list, name="visit_list"),
+    path("besoeg/ny/", views.visit_create, name="visit_create"),
+    path("besoeg/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("besoeg/<int:pk>/ret/", views.visit_edit, name="visit_edit"),
+    path("besoeg/<int:pk>/slet/", views.visit_delete, name="visit_delete"),
+]

@@ -3,11 +3,11 @@ import datetime
 import factory
 
 from housingfirst.models import Method
-from interventions.models import Intervention, Visit
+from interventions.models import Intervention, LockedMonth, Pause, Phase, PhaseTransition, Visit
 from tests.factories.citizens import CitizenFactory
-from tests.factories.core import WorkerFactory
+from tests.factories.core import WorkerFactory, municipality
 
-__all__ = ["InterventionFactory", "VisitFactory"]
+__all__ = ["InterventionFactory", "VisitFactory", "PhaseTransitionFactory", "PauseFactory", "LockedMonthFactory"]
 
 
 class InterventionFactory(factory.django.DjangoModelFactory):
@@ -32,3 +32,34 @@ class VisitFactory(factory.django.DjangoModelFactory):
     start_time = datetime.time(10, 0)
     duration_minutes = 45
     kind = Visit.Kind.HOME_VISIT
+
+
+class PhaseTransitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PhaseTransition
+
+    intervention = factory.SubFactory(InterventionFactory)
+    phase = Phase.PHASE_1
+    date = factory.SelfAttribute("intervention.start_date")
+    recorded_by = factory.SelfAttribute("intervention.worker")
+
+
+class PauseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pause
+
+    intervention = factory.SubFactory(InterventionFactory)
+    from_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
+    to_date = None
+    reason = Pause.Reason.HOSPITAL
+    recorded_by = factory.SelfAttribute("intervention.worker")
+
+
+class LockedMonthFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LockedMonth
+        django_get_or_create = ["municipality", "month"]
+
+    municipality = factory.LazyFunction(municipality)
+    month = factory.LazyFunction(lambda: datetime.date.today().replace(day=1))
+    reference = "2026-0001"

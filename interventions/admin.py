@@ -1,0 +1,65 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from interventions.models import Intervention, LockedMonth, PhaseTemplate, Visit
+
+
+@admin.register(PhaseTemplate)
+class PhaseTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "contact_period_weeks", "phase_1_months", "phase_2_months", "phase_3_months"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not PhaseTemplate.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Intervention)
+class InterventionAdmin(SimpleHistoryAdmin):
+    """Read-only: interventions change through the app's forms, so the caps and rules always apply."""
+
+    list_display = ["citizen", "method", "worker", "status", "start_date", "end_date"]
+    list_filter = ["method", "status", "citizen__team"]
+    list_select_related = ["citizen", "worker"]
+    search_fields = ["citizen__first_name", "citizen__last_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Visit)
+class VisitAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "start_time", "intervention", "worker", "kind", "duration_minutes", "billable"]
+    list_filter = ["kind", "billable"]
+    list_select_related = ["intervention__citizen", "worker"]
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LockedMonth)
+class LockedMonthAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "month", "reference", "locked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,139 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from citizens.models import LifeArea
+from housingfirst.models import Method, User
+from interventions.models import Intervention, Pause, Phase, Visit
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+QUICK_MINUTES = (15, 30, 45, 60, 90)
+
+
+def now_rounded() -> datetime.time:
+    """The current local time rounded down to 5 minutes."""
+    now = timezone.localtime()
+    return now.time().replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+
+
+class InterventionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, intervention):
+        return f"{intervention.citizen} ({intervention.method})"
+
+
+class VisitForm(forms.Form):
+    """The phone-first visit form. The rules (dates, locks, overlap) live in `services.log_visit`."""
+
+    intervention = InterventionChoiceField(queryset=Intervention.objects.none(), label=_("Citizen"))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(
+        label=_("Start time"),
+        widget=forms.TimeInput(attrs={"type": "time", "step": 300, "class": "form-control"}, format="%H:%M"),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5})
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Visit.Kind.choices, widget=forms.RadioSelect)
+    life_areas = forms.ModelMultipleChoiceField(
+        queryset=LifeArea.objects.filter(active=True),
+        label=_("Life areas touched"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("Short note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    billable = forms.BooleanField(label=_("Billable"), required=False, initial=True)
+
+    def __init__(self, *args, interventions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["intervention"].queryset = interventions
+
+
+class StartInterventionForm(forms.Form):
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=Method.CTI)
+    start_date = forms.DateField(label=_("Start date"), widget=DATE, initial=timezone.localdate)
+    worker = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Support worker"), required=False)
+    coordinator = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("Coordinator"),
+        required=False,
+        help_text=_("Empty: the support worker is also the coordinator."),
+    )
+    follow_up_date = forms.DateField(label=_("Follow-up date"), widget=DATE, required=False)
+    chosen_worker = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=_("The citizen's choice of worker (§85a)"), required=False
+    )
+    choice_accepted = forms.NullBooleanField(
+        label=_("Did the municipality follow the choice?"),
+        required=False,
+        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    choice_rejection_reason = forms.CharField(
+        label=_("The municipality's reason for not following it"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    employment_department = forms.BooleanField(label=_("Provider's employment department involved"), required=False)
+
+    def __init__(self, *args, team_members, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("worker", "coordinator", "chosen_worker"):
+            self.fields[name].queryset = team_members
+
+
+class AssignForm(forms.Form):
+    worker = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Support worker"))
+    coordinator = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("Coordinator"),
+        required=False,
+        help_text=_("Empty: keep the coordinator (or the new worker if there is none)."),
+    )
+
+    def __init__(self, *args, team_members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = team_members
+        self.fields["coordinator"].queryset = team_members
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Phase"), choices=[c for c in Phase.choices if c[0] != Phase.CONTACT])
+    date = forms.DateField(label=_("Began on"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PauseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=Pause.Reason.choices)
+    from_date = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
+    to_date = forms.DateField(
+        label=_("To"), widget=DATE, required=False, help_text=_("Leave empty while the pause lasts.")
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(forms.Form):
+    to_date = forms.DateField(label=_("Back on"), widget=DATE, initial=timezone.localdate)
+
+
+class ChangeMethodForm(forms.Form):
+    method = forms.ChoiceField(label=_("New method"), choices=Method.choices)
+    date = forms.DateField(label=_("New course starts on"), widget=DATE, initial=timezone.localdate)
+    worker = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Support worker"), required=False)
+
+    def __init__(self, *args, team_members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = team_members
+
+
+class EndForm(forms.Form):
+    end_date = forms.DateField(label=_("End date"), widget=DATE, initial=timezone.localdate)
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", "—")]
+        + [c for c in Intervention.EndReason.choices if c[0] != Intervention.EndReason.METHOD_CHANGE],
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

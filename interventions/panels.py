@@ -1,0 +1,52 @@
+"""The interventions panels on the citizen page and the dashboard."""
+
+from django.utils import timezone
+
+from housingfirst.models import Method
+from interventions import selectors
+from interventions.models import PhaseTemplate
+from interventions.phases import cti_timeline, icm_follow_ups
+
+
+def citizen_panel(request, citizen):
+    user = request.user
+    if not user.has_perm("interventions.view_intervention"):
+        return None
+    today = timezone.localdate()
+    intervention = selectors.open_intervention_of(citizen)
+    if intervention is None:
+        intervention = selectors.with_timeline_data(citizen.interventions.all()).order_by("-start_date", "-pk").first()
+    context = {"citizen": citizen, "intervention": intervention, "today": today}
+    if intervention is not None:
+        template = PhaseTemplate.current()
+        if intervention.method == Method.CTI:
+            context["timeline"] = cti_timeline(intervention, template, today)
+        elif intervention.method == Method.ICM:
+            context["follow_ups"] = icm_follow_ups(intervention, template, today)
+        context["visits"] = intervention.visits.select_related("worker").prefetch_related("life_areas")[:5]
+    return "interventions/panel_citizen.html", context
+
+
+def dashboard_panel(request):
+    user = request.user
+    if user.is_team_lead and user.has_perm("interventions.view_capacity") and user.team_id:
+        workers = selectors.team_workers(user.team_id)
+        context = {
+            "lead": True,
+            "team": user.team,
+            "workers": workers,
+            "room_cti": sum(1 for w in workers if w.is_qualified_for(Method.CTI) and w.load.has_room_for(Method.CTI)),
+            "room_icm": sum(1 for w in workers if w.is_qualified_for(Method.ICM) and w.load.has_room_for(Method.ICM)),
+            "unassigned": selectors.unassigned(user.team_id).count(),
+            "warnings": len(selectors.fidelity_rows(user, team_id=user.team_id)),
+        }
+        return "interventions/panel_dashboard.html", context
+    if user.is_support_worker:
+        rows = selectors.my_caseload(user)
+        due = sorted(
+            ((row, text, day, warning) for row in rows for text, day, warning in row.due),
+            key=lambda item: (not item[3], item[2] or timezone.localdate()),
+        )
+        context = {"lead": False, "rows": rows, "load": selectors.load_of(user), "due": due[:6]}
+        return "interventions/panel_dashboard.html", context
+    return None

@@ -1,0 +1,157 @@
+"""Calendar arithmetic, the planned CTI timeline and ICM follow-ups, as pure functions.
+
+Nothing here queries the database: callers hand in the intervention with its transitions and pauses
+prefetched, so a list of 50 citizens costs the same number of queries as a list of 5.
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from interventions.models import Intervention, Phase, PhaseTemplate
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """Calendar months, clamped to the month's end: 31 Jan + 1 month = 28 Feb (29 in a leap year)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _shift(day: datetime.date, pauses, today: datetime.date) -> datetime.date:
+    """Move a planned date by every pause that began before it (pauses in date order)."""
+    for pause in pauses:
+        if pause.from_date < day:
+            day += datetime.timedelta(days=pause.length_days(today))
+    return day
+
+
+@dataclass
+class Stage:
+    phase: str
+    label: str
+    planned_start: datetime.date
+    planned_end: datetime.date  # the day after the stage (the next stage's start)
+    actual_start: datetime.date | None = None
+    current: bool = False
+    is_overdue: bool = False
+    width: str = "0"  # per cent of the bar, as CSS wants it (a dot, whatever the language)
+
+    @property
+    def late(self) -> bool:
+        """Recorded after the planned day."""
+        return self.actual_start is not None and self.actual_start > self.planned_start
+
+    def overdue(self, today) -> bool:
+        """The planned day has passed and nobody recorded the transition."""
+        return self.actual_start is None and self.planned_start < today
+
+    @property
+    def days_late(self) -> int:
+        return (self.actual_start - self.planned_start).days if self.late else 0
+
+
+@dataclass
+class Timeline:
+    stages: list[Stage]
+    planned_end: datetime.date
+    today: datetime.date
+    pauses: list = field(default_factory=list)
+
+    @property
+    def current(self) -> Stage | None:
+        return next((stage for stage in self.stages if stage.current), None)
+
+    def overdue_stages(self) -> list[Stage]:
+        return [stage for stage in self.stages if stage.phase != Phase.CONTACT and stage.overdue(self.today)]
+
+    @property
+    def end_overdue(self) -> bool:
+        return self.planned_end < self.today
+
+    @property
+    def today_css(self) -> str:
+        return f"{self.today_percent:.1f}"
+
+    @property
+    def today_percent(self) -> float:
+        """Where today falls on the bar, 0 to 100 (for drawing only)."""
+        start = self.stages[0].planned_start
+        span = max((self.planned_end - start).days, 1)
+        return round(min(max((self.today - start).days / span, 0), 1) * 100, 1)
+
+    def width_percent(self, stage: Stage) -> float:
+        start = self.stages[0].planned_start
+        span = max((self.planned_end - start).days, 1)
+        return round((stage.planned_end - stage.planned_start).days / span * 100, 2)
+
+
+def cti_timeline(intervention: Intervention, template: PhaseTemplate, today: datetime.date) -> Timeline:
+    """Planned phases from the start date and the template, moved by pauses; actual from transitions."""
+    pauses = sorted(intervention.pauses.all(), key=lambda pause: pause.from_date)
+    start = intervention.start_date
+    months = [template.phase_1_months, template.phase_2_months, template.phase_3_months]
+    boundaries = [start]
+    total = 0
+    for length in months:
+        total += length
+        boundaries.append(add_months(start, total))
+    contact_end = start + datetime.timedelta(weeks=template.contact_period_weeks)
+    contact_end = min(contact_end, boundaries[1])
+    planned = [
+        (Phase.CONTACT, start, contact_end),
+        (Phase.PHASE_1, contact_end, boundaries[1]),
+        (Phase.PHASE_2, boundaries[1], boundaries[2]),
+        (Phase.PHASE_3, boundaries[2], boundaries[3]),
+    ]
+    actual = {transition.phase: transition.date for transition in intervention.transitions.all()}
+    actual.setdefault(Phase.CONTACT, start)
+    stages = []
+    for phase, planned_start, planned_end in planned:
+        shifted_start = planned_start if phase == Phase.CONTACT else _shift(planned_start, pauses, today)
+        stages.append(
+            Stage(
+                phase=phase,
+                label=Phase(phase).label,
+                planned_start=shifted_start,
+                planned_end=_shift(planned_end, pauses, today),
+                actual_start=actual.get(phase),
+            )
+        )
+    reached = [stage for stage in stages if stage.actual_start and stage.actual_start <= today]
+    if reached and intervention.status != Intervention.Status.ENDED:
+        reached[-1].current = True
+    timeline = Timeline(stages=stages, planned_end=stages[-1].planned_end, today=today, pauses=pauses)
+    for stage in stages:
+        stage.is_overdue = stage.phase != Phase.CONTACT and stage.overdue(today)
+        stage.width = f"{timeline.width_percent(stage):.2f}"
+    return timeline
+
+
+def icm_follow_ups(
+    intervention: Intervention, template: PhaseTemplate, today: datetime.date, upcoming: int = 1
+) -> list[dict]:
+    """The periodic follow-ups of an ICM course: past ones and the next `upcoming`."""
+    dates = []
+    step = 1
+    while True:
+        day = _shift(add_months(intervention.start_date, step * template.icm_follow_up_months), [], today)
+        if day > today:
+            upcoming -= 1
+            if upcoming < 0:
+                break
+        dates.append({"date": day, "past": day <= today})
+        step += 1
+        if step > 200:
+            break
+    return dates
+
+
+def current_phase_label(intervention: Intervention, template: PhaseTemplate, today: datetime.date) -> str:
+    if intervention.method != "CTI":
+        return ""
+    stage = cti_timeline(intervention, template, today).current
+    return str(stage.label) if stage else str(_("Not started"))

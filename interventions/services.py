@@ -1,0 +1,443 @@
+"""Every change to interventions and visits goes through here: views, the admin, demo data and tests.
+
+Refusals are `ValidationError`s with a Danish-facing message that the views show in the form.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from citizens.models import Citizen
+from housingfirst.models import Method, Team, User
+from interventions.models import Intervention, Pause, Phase, PhaseTransition, Visit
+from interventions.selectors import OPEN, load_of, month_is_locked, team_act_count, workers_with_room
+
+MAX_VISIT_MINUTES = 720
+
+
+def _names(users) -> str:
+    return ", ".join(str(user) for user in users)
+
+
+# --- Assigning within the caps --------------------------------------------------------------------
+
+
+def _check_room(*, intervention: Intervention, worker: User) -> None:
+    """Refuse an assignment that would break method fidelity. Call with the worker's row locked."""
+    method = intervention.method
+    team_id = intervention.citizen.team_id
+    if worker.team_id != team_id:
+        raise ValidationError(
+            _("%(worker)s is not in the citizen's team (%(team)s).")
+            % {"worker": worker, "team": intervention.citizen.team}
+        )
+    if not worker.is_qualified_for(method):
+        raise ValidationError(_("%(worker)s is not qualified for %(method)s.") % {"worker": worker, "method": method})
+    if method == Method.ACT:
+        team = intervention.citizen.team
+        if team_act_count(team_id, exclude=intervention) >= team.act_cap:
+            raise ValidationError(
+                _("The team already has %(count)s ACT citizens, its cap. End an ACT course first.")
+                % {"count": team.act_cap}
+            )
+        return
+    load = load_of(worker)
+    if load.has_room_for(method):
+        return
+    room = workers_with_room(team_id, method, exclude=worker)
+    message = _("%(worker)s has no room for another %(method)s citizen: %(load)s.") % {
+        "worker": worker,
+        "method": method,
+        "load": load,
+    }
+    if room:
+        message += " " + _("Room for %(method)s: %(names)s.") % {"method": method, "names": _names(room)}
+    else:
+        message += " " + _("Nobody in the team has room for %(method)s.") % {"method": method}
+    raise ValidationError(message)
+
+
+def _lock_for(intervention: Intervention, worker: User) -> None:
+    # Lock order, the same everywhere so two assignments never deadlock: the team row (ACT, capped
+    # per team), then the worker's user row, then the intervention. Counting after the lock means
+    # a concurrent assignment to the same worker waits and then sees the other's committed row.
+    if intervention.method == Method.ACT:
+        Team.objects.select_for_update().get(pk=intervention.citizen.team_id)
+    User.objects.select_for_update().get(pk=worker.pk)
+
+
+@transaction.atomic
+def assign_worker(*, intervention: Intervention, worker: User, by: User, coordinator: User | None = None):
+    """Make `worker` the case manager of `intervention`, within the caseload caps."""
+    _lock_for(intervention, worker)
+    intervention = (
+        Intervention.objects.select_for_update(of=("self",)).select_related("citizen__team").get(pk=intervention.pk)
+    )
+    if intervention.status == Intervention.Status.ENDED:
+        raise ValidationError(_("The intervention has ended; it cannot be assigned."))
+    if intervention.worker_id != worker.pk:
+        _check_room(intervention=intervention, worker=worker)
+    intervention.worker = worker
+    if coordinator is not None:
+        intervention.coordinator = coordinator
+    elif intervention.coordinator_id is None:
+        intervention.coordinator = worker
+    intervention._history_user = by
+    intervention.save(update_fields=["worker", "coordinator"])
+    return intervention
+
+
+# --- Starting, phases, pauses, method change, ending -----------------------------------------------
+
+
+@transaction.atomic
+def start_intervention(
+    *,
+    citizen: Citizen,
+    method: str,
+    start_date: datetime.date,
+    by: User,
+    worker: User | None = None,
+    coordinator: User | None = None,
+    follow_up_date: datetime.date | None = None,
+    chosen_worker: User | None = None,
+    choice_accepted: bool | None = None,
+    choice_rejection_reason: str = "",
+    employment_department: bool = False,
+    previous: Intervention | None = None,
+) -> Intervention:
+    # Lock the citizen so two people starting a course at once get a message, not an IntegrityError.
+    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    if citizen.interventions.filter(OPEN).exists():
+        raise ValidationError(_("The citizen already has an intervention that has not ended."))
+    if chosen_worker and choice_accepted is False and not choice_rejection_reason.strip():
+        raise ValidationError(
+            _("When the municipality does not follow the citizen's choice of worker, write its reason (§85a).")
+        )
+    today = timezone.localdate()
+    intervention = Intervention(
+        citizen=citizen,
+        method=method,
+        start_date=start_date,
+        follow_up_date=follow_up_date,
+        coordinator=coordinator,
+        status=Intervention.Status.PLANNED if start_date > today else Intervention.Status.ACTIVE,
+        chosen_worker=chosen_worker,
+        choice_accepted=choice_accepted,
+        choice_rejection_reason=choice_rejection_reason,
+        employment_department=employment_department,
+        previous=previous,
+    )
+    intervention._history_user = by
+    intervention.save()
+    if worker is not None:
+        intervention = assign_worker(intervention=intervention, worker=worker, by=by, coordinator=coordinator)
+    return intervention
+
+
+PHASE_ORDER = [Phase.CONTACT, Phase.PHASE_1, Phase.PHASE_2, Phase.PHASE_3]
+
+
+@transaction.atomic
+def record_phase(
+    *, intervention: Intervention, phase: str, date: datetime.date, by: User, note: str = ""
+) -> PhaseTransition:
+    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if intervention.method != Method.CTI:
+        raise ValidationError(_("Only a CTI course has phases."))
+    if intervention.status == Intervention.Status.ENDED:
+        raise ValidationError(_("The intervention has ended."))
+    if date < intervention.start_date:
+        raise ValidationError(_("A phase cannot begin before the intervention started."))
+    if date > timezone.localdate():
+        raise ValidationError(_("Record a phase transition on the day it happens, not in advance."))
+    recorded = {t.phase: t.date for t in intervention.transitions.all()}
+    if phase in recorded:
+        raise ValidationError(_("This phase is already recorded."))
+    earlier = [recorded[p] for p in PHASE_ORDER[: PHASE_ORDER.index(phase)] if p in recorded]
+    if earlier and date < max(earlier):
+        raise ValidationError(_("A phase cannot begin before the phase before it."))
+    transition = PhaseTransition.objects.create(
+        intervention=intervention, phase=phase, date=date, recorded_by=by, note=note
+    )
+    if intervention.status == Intervention.Status.PLANNED:
+        intervention.status = Intervention.Status.ACTIVE
+        intervention._history_user = by
+        intervention.save(update_fields=["status"])
+    return transition
+
+
+@transaction.atomic
+def start_pause(
+    *,
+    intervention: Intervention,
+    from_date: datetime.date,
+    reason: str,
+    by: User,
+    to_date: datetime.date | None = None,
+    note: str = "",
+) -> Pause:
+    """A pause with no end pauses the intervention now; one with both dates is recorded after the fact."""
+    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if intervention.status == Intervention.Status.ENDED:
+        raise ValidationError(_("The intervention has ended."))
+    if from_date < intervention.start_date:
+        raise ValidationError(_("A pause cannot begin before the intervention started."))
+    if to_date and to_date < from_date:
+        raise ValidationError(_("A pause cannot end before it starts."))
+    if to_date is None and intervention.status == Intervention.Status.PAUSED:
+        raise ValidationError(_("The intervention is already paused."))
+    for other in intervention.pauses.all():
+        other_end = other.to_date or datetime.date.max
+        if from_date <= other_end and (to_date or datetime.date.max) >= other.from_date:
+            raise ValidationError(_("The pause overlaps another pause (%(pause)s).") % {"pause": other})
+    pause = Pause.objects.create(
+        intervention=intervention, from_date=from_date, to_date=to_date, reason=reason, note=note, recorded_by=by
+    )
+    if to_date is None:
+        intervention.status = Intervention.Status.PAUSED
+        intervention._history_user = by
+        intervention.save(update_fields=["status"])
+    return pause
+
+
+@transaction.atomic
+def end_pause(*, intervention: Intervention, to_date: datetime.date, by: User) -> Pause:
+    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    pause = intervention.pauses.filter(to_date__isnull=True).first()
+    if pause is None:
+        raise ValidationError(_("The intervention is not paused."))
+    if to_date < pause.from_date:
+        raise ValidationError(_("A pause cannot end before it starts."))
+    if to_date > timezone.localdate():
+        raise ValidationError(_("Record the return on the day it happens, not in advance."))
+    pause.to_date = to_date
+    pause.save(update_fields=["to_date"])
+    intervention.status = Intervention.Status.ACTIVE
+    intervention._history_user = by
+    intervention.save(update_fields=["status"])
+    return pause
+
+
+@transaction.atomic
+def end_intervention(
+    *, intervention: Intervention, end_date: datetime.date, reason: str, by: User, note: str = ""
+) -> Intervention:
+    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    if intervention.status == Intervention.Status.ENDED:
+        raise ValidationError(_("The intervention has already ended."))
+    if not reason:
+        raise ValidationError(_("Choose the reason the intervention ends."))
+    if end_date < intervention.start_date:
+        raise ValidationError(_("An intervention cannot end before it started."))
+    last_visit = intervention.visits.order_by("-date").values_list("date", flat=True).first()
+    if last_visit and end_date < last_visit:
+        raise ValidationError(
+            _("A visit is logged on %(date)s, after that end date.") % {"date": date_format(last_visit, "d.m.Y")}
+        )
+    running = intervention.pauses.filter(to_date__isnull=True).first()
+    if running:
+        running.to_date = max(end_date, running.from_date)
+        running.save(update_fields=["to_date"])
+    intervention.status = Intervention.Status.ENDED
+    intervention.end_date = end_date
+    intervention.end_reason = reason
+    intervention.end_note = note
+    intervention._history_user = by
+    intervention.save(update_fields=["status", "end_date", "end_reason", "end_note"])
+    return intervention
+
+
+@transaction.atomic
+def change_method(
+    *, intervention: Intervention, method: str, date: datetime.date, by: User, worker: User | None = None
+) -> Intervention:
+    """End the course with "moved to another method" and start a new one linked to it (CTI → ICM)."""
+    if method == intervention.method:
+        raise ValidationError(_("The intervention already uses %(method)s.") % {"method": method})
+    old = end_intervention(
+        intervention=intervention,
+        end_date=date - datetime.timedelta(days=1) if date > intervention.start_date else date,
+        reason=Intervention.EndReason.METHOD_CHANGE,
+        by=by,
+        note=_("Continues as %(method)s.") % {"method": method},
+    )
+    return start_intervention(
+        citizen=old.citizen,
+        method=method,
+        start_date=date,
+        by=by,
+        worker=worker,
+        coordinator=old.coordinator,
+        follow_up_date=None,
+        chosen_worker=old.chosen_worker,
+        choice_accepted=old.choice_accepted,
+        choice_rejection_reason=old.choice_rejection_reason,
+        employment_department=old.employment_department,
+        previous=old,
+    )
+
+
+# --- Visits -------------------------------------------------------------------------------------------
+
+
+def can_edit_visit(user: User, visit: Visit) -> bool:
+    """Workers correct their own visits; team leads their team's; administrators all."""
+    if user.is_administrator:
+        return True
+    if user.is_team_lead and visit.intervention.citizen.team_id == user.team_id:
+        return True
+    return visit.worker_id == user.pk
+
+
+def _locked_message(day: datetime.date) -> str:
+    return _(
+        "%(month)s is invoiced for the citizen's paying municipality, so its visits are locked. "
+        "Ask the administration for a credit note to correct it."
+    ) % {"month": capfirst(date_format(day, "F Y"))}
+
+
+def _minutes(value: datetime.time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _check_visit(
+    *,
+    intervention: Intervention,
+    worker: User,
+    date: datetime.date,
+    start_time: datetime.time,
+    duration_minutes: int,
+    exclude_pk=None,
+) -> None:
+    errors = {}
+    today = timezone.localdate()
+    if duration_minutes is None or duration_minutes <= 0:
+        errors["duration_minutes"] = _("The duration must be at least 1 minute.")
+    elif duration_minutes > MAX_VISIT_MINUTES:
+        errors["duration_minutes"] = _("A visit lasts at most 720 minutes (12 hours).")
+    if date > today:
+        errors["date"] = _("The date is in the future. Log a visit after it has happened.")
+    elif date < intervention.start_date:
+        errors["date"] = _("The intervention started on %(start)s; the visit is before that.") % {
+            "start": date_format(intervention.start_date, "d.m.Y")
+        }
+    elif intervention.end_date and date > intervention.end_date:
+        errors["date"] = _("The intervention ended on %(end)s; the visit is after that.") % {
+            "end": date_format(intervention.end_date, "d.m.Y")
+        }
+    elif month_is_locked(intervention.citizen.paying_municipality_id, date):
+        errors["date"] = _locked_message(date)
+    if errors:
+        raise ValidationError(errors)
+    start = _minutes(start_time)
+    end = start + duration_minutes
+    same_day = (
+        Visit.objects.filter(worker=worker, date=date).exclude(pk=exclude_pk).select_related("intervention__citizen")
+    )
+    for other in same_day:
+        other_start = _minutes(other.start_time)
+        if start < other_start + other.duration_minutes and other_start < end:
+            raise ValidationError(
+                _("You already have a visit from %(start)s for %(minutes)s minutes that day (%(citizen)s).")
+                % {
+                    "start": other.start_time.strftime("%H:%M"),
+                    "minutes": other.duration_minutes,
+                    "citizen": other.intervention.citizen,
+                }
+            )
+
+
+def _lock_worker(worker: User) -> None:
+    # Two tabs saving at once must not slip two overlapping visits past the overlap check.
+    User.objects.select_for_update().get(pk=worker.pk)
+
+
+@transaction.atomic
+def log_visit(
+    *,
+    intervention: Intervention,
+    by: User,
+    date: datetime.date,
+    start_time: datetime.time,
+    duration_minutes: int,
+    kind: str = Visit.Kind.HOME_VISIT,
+    life_areas=(),
+    note: str = "",
+    billable: bool | None = None,
+    worker: User | None = None,
+) -> Visit:
+    worker = worker or by
+    _lock_worker(worker)
+    intervention = Intervention.objects.select_related("citizen").get(pk=intervention.pk)
+    _check_visit(
+        intervention=intervention, worker=worker, date=date, start_time=start_time, duration_minutes=duration_minutes
+    )
+    if billable is None:
+        billable = default_billable(kind)
+    visit = Visit(
+        intervention=intervention,
+        worker=worker,
+        date=date,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        kind=kind,
+        note=note,
+        billable=billable,
+    )
+    visit._history_user = by
+    visit.save()
+    visit.life_areas.set(life_areas)
+    return visit
+
+
+def default_billable(kind: str) -> bool:
+    """Every kind is billable by default, an attempted contact too.
+
+    The worker drove out or called and spent the time: the agreement invoices documented hours, and
+    in CTI repeated attempts to reach the citizen are part of the method. The worker can untick it.
+    """
+    return True
+
+
+@transaction.atomic
+def change_visit(*, visit: Visit, by: User, **changes) -> Visit:
+    if not can_edit_visit(by, visit):
+        raise ValidationError(_("You can only correct your own visits."))
+    _lock_worker(visit.worker)
+    visit = Visit.objects.select_related("intervention__citizen").get(pk=visit.pk)
+    municipality_id = visit.intervention.citizen.paying_municipality_id
+    if month_is_locked(municipality_id, visit.date):
+        raise ValidationError(_locked_message(visit.date))
+    life_areas = changes.pop("life_areas", None)
+    for name, value in changes.items():
+        setattr(visit, name, value)
+    _check_visit(
+        intervention=visit.intervention,
+        worker=visit.worker,
+        date=visit.date,
+        start_time=visit.start_time,
+        duration_minutes=visit.duration_minutes,
+        exclude_pk=visit.pk,
+    )
+    visit._history_user = by
+    visit.save()
+    if life_areas is not None:
+        visit.life_areas.set(life_areas)
+    return visit
+
+
+@transaction.atomic
+def delete_visit(*, visit: Visit, by: User) -> None:
+    if not can_edit_visit(by, visit):
+        raise ValidationError(_("You can only correct your own visits."))
+    visit = Visit.objects.select_for_update().select_related("intervention__citizen").get(pk=visit.pk)
+    if month_is_locked(visit.intervention.citizen.paying_municipality_id, visit.date):
+        raise ValidationError(_locked_message(visit.date))
+    visit._history_user = by
+    visit.delete()
