@@ -242,7 +242,7 @@ def test_dashboard_reminders(admin_client_, issued, administrator):
     page = admin_client_.get("/").content.decode()
     assert "Ikke underskrevet 14 dage efter udstedelse" in page
     assert "Karen Holm" in page
-    assert "Dato for opfølgning overskredet" in page and other.citizen.full_name in page
+    assert "Opfølgningsdatoen er overskredet" in page and other.citizen.full_name in page
 
 
 def test_dashboard_panel_hidden_for_workers(worker_client):
