@@ -176,17 +176,19 @@ class LifeAreaForm(forms.ModelForm):
 
 
 class CitizenFilter(FilterSet):
-    team = ModelChoiceFilter(label=gettext_lazy("Team"), queryset=Team.objects.all())
+    team = ModelChoiceFilter(label=gettext_lazy("Team"), queryset=Team.objects.all(), empty_label=gettext_lazy("All"))
     municipality = ModelChoiceFilter(
         label=gettext_lazy("Paying municipality"),
         field_name="paying_municipality",
         queryset=Municipality.objects.filter(paying_for_citizens__isnull=False).distinct(),
+        empty_label=gettext_lazy("All"),
     )
-    status = ChoiceFilter(label=gettext_lazy("Status"), choices=Citizen.Status.choices)
+    status = ChoiceFilter(label=gettext_lazy("Status"), choices=Citizen.Status.choices, empty_label=gettext_lazy("All"))
     consent = ChoiceFilter(
         label=gettext_lazy("Consent"),
         choices=[("expired", gettext_lazy("Expired, none in force"))],
         method="filter_consent",
+        empty_label=gettext_lazy("All"),
     )
 
     class Meta:

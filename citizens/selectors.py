@@ -302,7 +302,7 @@ def citizen_audit_log(citizen: Citizen, limit: int = 50) -> list[AuditEntry]:
                     continue
             entries.append(
                 AuditEntry(
-                    at=row.history_date,
+                    at=timezone.localtime(row.history_date),
                     user=row.history_user,
                     action=action,
                     subject=_subject(model, row, related),
@@ -312,7 +312,13 @@ def citizen_audit_log(citizen: Citizen, limit: int = 50) -> list[AuditEntry]:
             )
     for access in CprAccess.objects.filter(citizen=citizen).select_related("user").order_by("-at")[:limit]:
         entries.append(
-            AuditEntry(at=access.at, user=access.user, action=_("Viewed the full CPR number"), subject="", icon="eye")
+            AuditEntry(
+                at=timezone.localtime(access.at),
+                user=access.user,
+                action=_("Viewed the full CPR number"),
+                subject="",
+                icon="eye",
+            )
         )
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]

@@ -107,3 +107,13 @@ def test_a_bad_cpr_keeps_what_was_typed_and_says_why(lead_client, team_lead):
     assert "rigtig dato" in html
     assert 'value="Hansen"' in html
     assert not Citizen.objects.exists()
+
+
+def test_the_cpr_is_kept_out_of_error_reports(lead_client, team_lead):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    response = lead_client.post(reverse("citizens:create"), citizen_data(team_lead.team, cpr="310290-1234"))
+    request = response.wsgi_request
+    filtered = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert filtered["cpr"] != "310290-1234"
+    assert filtered["first_name"] == "Jens"
