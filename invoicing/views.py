@@ -34,7 +34,7 @@ def month(request):
         "month": chosen,
         "previews": previews,
         "issuable": [p for p in previews if p.can_issue],
-        "warning_count": sum(len(p.warnings) for p in previews),
+        "warning_count": sum(len(p.warnings) for p in previews if p.invoice is None),
         "credited": Invoice.objects.filter(month=chosen, kind=Invoice.Kind.INVOICE, credited_at__isnull=False)
         .select_related("municipality")
         .defer("pdf", "xml"),
