@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from weasyprint import CSS, HTML
 from weasyprint.text.ffi import harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from housingfirst.models import Provider
 
@@ -38,6 +38,10 @@ logger = logging.getLogger(__name__)
 
 if harfbuzz_subset is None:  # pragma: no cover - depends on the machine
     logger.warning("libharfbuzz-subset0 is not installed: WeasyPrint falls back to fontTools and PDFs render slower.")
+
+
+class PdfResourceError(RuntimeError):
+    """A template asked for a resource that is not local (or missing)."""
 
 
 @dataclass(frozen=True)
@@ -107,11 +111,16 @@ def render_html(template_name: str, context: dict, *, title: str, author: str = 
 
 def html_to_pdf(html: str) -> RenderedPdf:
     resources = _resources()
-    document = HTML(string=html, base_url=_base_url(), url_fetcher=resources.url_fetcher).render(
-        font_config=resources.font_config,
-        stylesheets=[resources.stylesheet],
-        cache=resources.image_cache,
-    )
+    try:
+        document = HTML(string=html, base_url=_base_url(), url_fetcher=resources.url_fetcher).render(
+            font_config=resources.font_config,
+            stylesheets=[resources.stylesheet],
+            cache=resources.image_cache,
+        )
+    except FatalURLFetchingError as error:
+        # WeasyPrint raises a BaseException here, which would pass by Django's error handling and
+        # take the worker down; turn it into an ordinary error (a 500 with a report).
+        raise PdfResourceError(str(error)) from error.__cause__
     content = document.write_pdf()
     return RenderedPdf(content=content, sha256=sha256_of(content), pages=len(document.pages))
 
