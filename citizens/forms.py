@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils.html import format_html
@@ -13,6 +14,17 @@ from housingfirst.models import Caseworker, Municipality, Team
 from housingfirst.uploads import validate_pdf_upload
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _private_document_field(form, name):
+    # Uploaded files have no public URL (they are served through a permission check), so the
+    # widget must not try to link the current file; say in words that one is on file instead.
+    field = form.fields[name]
+    field.widget = forms.FileInput(attrs={"accept": "application/pdf,.pdf"})
+    if getattr(form.instance, name):
+        field.help_text = _("A document is on file. Choose a new PDF only to replace it.")
+    else:
+        field.help_text = _("PDF only, at most %(limit)s MB.") % {"limit": settings.MAX_UPLOAD_MB}
 
 
 def _caseworkers():
@@ -113,7 +125,7 @@ class ActionPlanForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["caseworker"].queryset = _caseworkers()
-        self.fields["document"].widget.attrs["accept"] = "application/pdf,.pdf"
+        _private_document_field(self, "document")
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
@@ -153,7 +165,7 @@ class ConsentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document"].widget.attrs["accept"] = "application/pdf,.pdf"
+        _private_document_field(self, "document")
 
     def clean_document(self):
         document = self.cleaned_data.get("document")

@@ -298,3 +298,17 @@ def test_deleting_a_plan_is_logged(admin_client_):
     assert not Goal.objects.exists()
     html = admin_client_.get(plan.citizen.get_absolute_url()).content.decode()
     assert "Slettet" in html
+
+
+def test_editing_a_plan_and_a_consent_with_a_document_on_file(lead_client, team_lead):
+    from django.core.files.base import ContentFile
+
+    plan = ActionPlanFactory(citizen=CitizenFactory(team=team_lead.team))
+    plan.document.save("plan.pdf", ContentFile(PDF))
+    consent = ConsentFactory(citizen=plan.citizen)
+    consent.document.save("consent.pdf", ContentFile(PDF))
+    html = lead_client.get(reverse("citizens:plan_edit", args=[plan.citizen_id, plan.pk])).content.decode()
+    assert "Der er et dokument" in html
+    html = lead_client.get(reverse("citizens:consent_edit", args=[plan.citizen_id, consent.pk])).content.decode()
+    assert "Der er et dokument" in html
+    assert "/media/" not in html
