@@ -27,7 +27,14 @@ class InterventionChoiceField(forms.ModelChoiceField):
 class VisitForm(forms.Form):
     """The phone-first visit form. The rules (dates, locks, overlap) live in `services.log_visit`."""
 
-    intervention = InterventionChoiceField(queryset=Intervention.objects.none(), label=_("Citizen"))
+    intervention = InterventionChoiceField(
+        queryset=Intervention.objects.none(),
+        label=_("Citizen"),
+        error_messages={
+            "invalid_choice": _("Choose one of your team's citizens with an intervention that has not ended."),
+            "required": _("Choose the citizen."),
+        },
+    )
     date = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
     )

@@ -1,0 +1,313 @@
+import datetime
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+
+from housingfirst import panels
+from interventions.models import Visit
+from tests.conftest import logged_in
+from tests.factories import (
+    CitizenFactory,
+    InterventionFactory,
+    LockedMonthFactory,
+    VisitFactory,
+    WorkerFactory,
+    life_area,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date.today()
+
+
+def _mine(worker, n=1, **kwargs):
+    return [InterventionFactory(worker=worker, citizen__team=worker.team, **kwargs) for _i in range(n)]
+
+
+def _other_team():
+    return InterventionFactory()
+
+
+# --- Access: another team's things are 404 -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["interventions:detail", "interventions:assign", "interventions:phase", "interventions:pause", "interventions:end"],
+)
+def test_another_teams_intervention_is_404(lead_client, name):
+    intervention = _other_team()
+    assert lead_client.get(reverse(name, args=[intervention.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["interventions:visit_detail", "interventions:visit_edit"])
+def test_another_teams_visit_is_404(lead_client, name):
+    visit = VisitFactory()
+    assert lead_client.get(reverse(name, args=[visit.pk])).status_code == 404
+    assert lead_client.post(reverse("interventions:visit_delete", args=[visit.pk])).status_code == 404
+    assert Visit.objects.filter(pk=visit.pk).exists()
+
+
+def test_another_teams_citizen_pages_are_404(lead_client):
+    citizen = CitizenFactory()
+    assert lead_client.get(reverse("interventions:citizen_visits", args=[citizen.pk])).status_code == 404
+    assert lead_client.get(reverse("interventions:start", args=[citizen.pk])).status_code == 404
+
+
+def test_a_visit_cannot_be_logged_on_another_teams_citizen(worker_client, worker):
+    other = _other_team()
+    response = worker_client.post(
+        reverse("interventions:visit_create"),
+        {"intervention": other.pk, "date": TODAY, "start_time": "10:00", "duration_minutes": 30, "kind": "phone"},
+    )
+    assert response.status_code == 200
+    assert "Vælg en af dit teams borgere med en igangværende indsats." in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_worker_cannot_open_the_capacity_board(worker_client):
+    assert worker_client.get(reverse("interventions:capacity")).status_code == 403
+
+
+def test_worker_cannot_correct_a_colleagues_visit(worker_client, worker):
+    colleague = WorkerFactory(team=worker.team)
+    visit = VisitFactory(intervention=_mine(colleague)[0], worker=colleague)
+    assert worker_client.get(reverse("interventions:visit_edit", args=[visit.pk])).status_code == 403
+    assert worker_client.get(reverse("interventions:visit_detail", args=[visit.pk])).status_code == 200
+
+
+# --- The visit form ------------------------------------------------------------------------------------
+
+
+def test_visit_form_preselects_the_citizen_and_lists_only_the_team(worker_client, worker):
+    mine = _mine(worker)[0]
+    other = _other_team()
+    response = worker_client.get(reverse("interventions:visit_create") + f"?citizen={mine.citizen.pk}")
+    html = response.content.decode()
+    assert f'<option value="{mine.pk}" selected>' in html
+    assert str(other.citizen) not in html
+    for label in ("Hjemmebesøg", "Telefonopkald", "Møde på forsorgshjemmet", "Ledsagelse", "Forsøgt kontakt"):
+        assert label in html
+    assert 'data-minutes="90"' in html
+
+
+def test_logging_a_visit(worker_client, worker):
+    intervention = _mine(worker)[0]
+    response = worker_client.post(
+        reverse("interventions:visit_create"),
+        {
+            "intervention": intervention.pk,
+            "date": TODAY.isoformat(),
+            "start_time": "09:05",
+            "duration_minutes": 45,
+            "kind": "home_visit",
+            "life_areas": [life_area("Bolig").pk],
+            "note": "Hjalp med gardiner",
+            "billable": "on",
+        },
+        follow=True,
+    )
+    visit = Visit.objects.get()
+    assert visit.duration_minutes == 45 and visit.worker == worker and visit.billable
+    assert "Besøget hos" in response.content.decode() and "er gemt (45 min)" in response.content.decode()
+
+
+def test_a_refused_visit_keeps_what_was_typed(worker_client, worker):
+    intervention = _mine(worker)[0]
+    LockedMonthFactory(municipality=intervention.citizen.paying_municipality, month=TODAY.replace(day=1))
+    response = worker_client.post(
+        reverse("interventions:visit_create"),
+        {
+            "intervention": intervention.pk,
+            "date": TODAY.isoformat(),
+            "start_time": "09:05",
+            "duration_minutes": 50,
+            "kind": "phone",
+            "note": "Min lange note",
+        },
+    )
+    html = response.content.decode()
+    assert "er faktureret til borgerens betalingskommune" in html and "kreditnota" in html
+    assert "Min lange note" in html and 'value="50"' in html and 'value="phone" autocomplete="off" checked' in html
+    assert not Visit.objects.exists()
+
+
+def test_a_zero_duration_is_refused_in_the_form(worker_client, worker):
+    intervention = _mine(worker)[0]
+    response = worker_client.post(
+        reverse("interventions:visit_create"),
+        {"intervention": intervention.pk, "date": TODAY, "start_time": "09:00", "duration_minutes": 0, "kind": "phone"},
+    )
+    assert "Varigheden skal være mindst 1 minut." in response.content.decode()
+
+
+def test_worker_corrects_own_visit(worker_client, worker):
+    visit = VisitFactory(intervention=_mine(worker)[0], worker=worker)
+    response = worker_client.post(
+        reverse("interventions:visit_edit", args=[visit.pk]),
+        {
+            "intervention": visit.intervention_id,
+            "date": visit.date.isoformat(),
+            "start_time": "10:00",
+            "duration_minutes": 60,
+            "kind": "home_visit",
+        },
+    )
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert visit.duration_minutes == 60 and not visit.billable
+
+
+# --- Intervention forms ------------------------------------------------------------------------------
+
+
+def test_lead_starts_and_assigns_an_intervention(lead_client, worker):
+    citizen = CitizenFactory(team=worker.team)
+    response = lead_client.post(
+        reverse("interventions:start", args=[citizen.pk]),
+        {"method": "CTI", "start_date": TODAY.isoformat(), "worker": worker.pk},
+    )
+    intervention = citizen.interventions.get()
+    assert response.url == intervention.get_absolute_url()
+    assert intervention.worker == worker and intervention.coordinator == worker
+    page = lead_client.get(intervention.get_absolute_url()).content.decode()
+    assert "Kontaktperiode" in page and "Fase 3" in page and "I dag" in page
+
+
+def test_capacity_assignment_refused_shows_who_has_room(lead_client, worker, team_lead):
+    WorkerFactory(team=worker.team, first_name="Amina", last_name="Hassan")
+    _mine(worker, 12)
+    waiting = InterventionFactory(worker=None, coordinator=None, citizen__team=worker.team)
+    response = lead_client.post(
+        reverse("interventions:assign", args=[waiting.pk]), {"worker": worker.pk, "next": "capacity"}, follow=True
+    )
+    html = response.content.decode()
+    assert "har ikke plads til endnu en CTI-borger: 12 CTI + 0 ICM = 1,00" in html
+    assert "Plads til CTI: Amina Hassan." in html
+
+
+def test_pause_form_pauses_and_moves_the_plan(worker_client, worker):
+    intervention = _mine(worker)[0]
+    response = worker_client.post(
+        reverse("interventions:pause", args=[intervention.pk]), {"reason": "hospital", "from_date": TODAY.isoformat()}
+    )
+    assert response.status_code == 302
+    intervention.refresh_from_db()
+    assert intervention.status == "paused"
+    page = worker_client.get(intervention.get_absolute_url()).content.decode()
+    assert "Indlæggelse" in page and "Registrér tilbagekomst" in page
+
+
+def test_end_form_requires_a_reason(worker_client, worker):
+    intervention = _mine(worker)[0]
+    response = worker_client.post(reverse("interventions:end", args=[intervention.pk]), {"end_date": TODAY})
+    assert response.status_code == 200
+    intervention.refresh_from_db()
+    assert intervention.status == "active"
+
+
+# --- Query counts: 5 rows cost what 50 rows cost ---------------------------------------------------------
+
+
+def _fill(worker, n):
+    interventions = _mine(worker, n)
+    for intervention in interventions:
+        VisitFactory(intervention=intervention, worker=worker, date=TODAY - datetime.timedelta(days=20))
+    return interventions
+
+
+def _count(client, url, django_assert_max_num_queries, limit):
+    with django_assert_max_num_queries(limit):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_my_citizens_constant_queries(client, django_assert_max_num_queries, n, settings):
+    settings.CASELOAD_CAP_CTI = 100
+    worker = WorkerFactory()
+    _fill(worker, n)
+    html = logged_in(client, worker).get(reverse("interventions:my_citizens")).content.decode()
+    assert html.count("Registrér besøg") >= n and "Ingen kontakt i 20 dage" in html
+    _count(client, reverse("interventions:my_citizens"), django_assert_max_num_queries, 12)
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_capacity_board_constant_queries(client, django_assert_max_num_queries, n, team_lead):
+    for _i in range(n):
+        WorkerFactory(team=team_lead.team)
+        InterventionFactory(worker=None, coordinator=None, citizen__team=team_lead.team)
+    logged_in(client, team_lead)
+    html = client.get(reverse("interventions:capacity")).content.decode()
+    assert "Borgere uden medarbejder" in html and "0 CTI + 0 ICM = 0,00" in html
+    _count(client, reverse("interventions:capacity"), django_assert_max_num_queries, 12)
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_fidelity_constant_queries(client, django_assert_max_num_queries, n, team_lead, settings):
+    settings.CASELOAD_CAP_CTI = 100
+    worker = WorkerFactory(team=team_lead.team)
+    _fill(worker, n)
+    logged_in(client, team_lead)
+    assert client.get(reverse("interventions:fidelity")).content.decode().count("Ingen kontakt i 20 dage") == n
+    _count(client, reverse("interventions:fidelity"), django_assert_max_num_queries, 12)
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_visit_list_constant_queries(client, django_assert_max_num_queries, n, settings):
+    settings.CASELOAD_CAP_CTI = 100
+    worker = WorkerFactory()
+    _fill(worker, n)
+    logged_in(client, worker)
+    html = client.get(reverse("interventions:visit_list")).content.decode()
+    assert f"{n * 45 / 60:.2f}".replace(".", ",") + " t" in html
+    _count(client, reverse("interventions:visit_list"), django_assert_max_num_queries, 12)
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_dashboard_constant_queries(client, django_assert_max_num_queries, n, team_lead, settings):
+    settings.CASELOAD_CAP_CTI = 100
+    worker = WorkerFactory(team=team_lead.team)
+    _fill(worker, n)
+    logged_in(client, worker)
+    assert "Mine borgere" in client.get(reverse("dashboard")).content.decode()
+    _count(client, reverse("dashboard"), django_assert_max_num_queries, 14)
+    client.cookies.clear()
+    logged_in(client, team_lead)
+    assert "borgere med advarsler" in client.get(reverse("dashboard")).content.decode()
+    _count(client, reverse("dashboard"), django_assert_max_num_queries, 16)
+
+
+# --- Panels ---------------------------------------------------------------------------------------------
+
+
+def test_citizen_panel_shows_the_timeline_and_the_log_button(worker):
+    intervention = _mine(worker)[0]
+    VisitFactory(intervention=intervention, worker=worker)
+    request = RequestFactory().get("/")
+    request.user = worker
+    rendered = [
+        render_to_string(name, {"panel": context, "perms": _Perms(worker)}, request=request)
+        for name, context in panels.citizen_page.collect(request, intervention.citizen)
+        if name.startswith("interventions/")
+    ]
+    html = rendered[0]
+    assert "Kontaktperiode" in html and "Registrér besøg" in html
+    assert f"?citizen={intervention.citizen.pk}" in html
+
+
+class _Perms:
+    def __init__(self, user):
+        self.user = user
+
+    def __getitem__(self, app):
+        user = self.user
+
+        class App:
+            def __getitem__(self, codename):
+                return user.has_perm(f"{app}.{codename}")
+
+            def __getattr__(self, codename):
+                return user.has_perm(f"{app}.{codename}")
+
+        return App()
