@@ -32,6 +32,9 @@ class AgreementForm(forms.ModelForm):
         self.fields["caseworker"].queryset = Caseworker.objects.filter(active=True).select_related("municipality")
         self.fields["coordinator"].queryset = User.objects.filter(is_active=True, team__isnull=False)
         self.fields["hourly_rate"].help_text = _("Filled in from the rate in force on the start date.")
+        # Danish input: "450,00" as well as "450.00".
+        self.fields["hourly_rate"].localize = True
+        self.fields["hourly_rate"].widget.is_localized = True
 
     def clean(self):
         cleaned = super().clean()

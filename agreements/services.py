@@ -158,7 +158,12 @@ def issue_agreement(*, agreement: Agreement, user) -> Agreement:
     rendered = render_agreement_pdf(agreement)
     agreement.pdf.save("agreement.pdf", ContentFile(rendered.content), save=False)
     agreement.pdf_sha256 = rendered.sha256
-    _save(agreement, user=user, event=Event.ISSUED)
+    # Storage is not transactional: if the row is not saved, do not leave the file behind.
+    try:
+        _save(agreement, user=user, event=Event.ISSUED)
+    except Exception:
+        agreement.pdf.delete(save=False)
+        raise
 
     previous = agreement.previous_version
     if previous is not None and previous.status in (Agreement.Status.ISSUED, Agreement.Status.SIGNED):

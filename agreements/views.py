@@ -84,6 +84,8 @@ def agreement_create(request):
         "intervention": intervention,
         "citizen": intervention.citizen,
         "plan": current_plan(intervention.citizen),
+        "paying_municipality": intervention.citizen.paying_municipality,
+        "paying_ean": intervention.citizen.paying_municipality.default_ean,
     }
     return render(request, "agreements/agreement_form.html", context)
 
@@ -109,6 +111,8 @@ def agreement_edit(request, pk):
         "intervention": agreement.intervention,
         "citizen": agreement.citizen,
         "plan": current_plan(agreement.citizen),
+        "paying_municipality": agreement.paying_municipality,
+        "paying_ean": agreement.paying_municipality.default_ean,
     }
     return render(request, "agreements/agreement_form.html", context)
 

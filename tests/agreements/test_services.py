@@ -232,3 +232,13 @@ def test_issued_agreement_keeps_its_text_version(issued, administrator):
 def test_history_records_who_did_what(issued, administrator):
     events = list(issued.history.order_by("history_id").values_list("history_change_reason", "history_user"))
     assert events == [("created", administrator.pk), ("issued", administrator.pk)]
+
+
+def test_ended_intervention_gets_no_new_agreement(intervention, administrator):
+    intervention.status = "ended"
+    intervention.end_date = timezone.localdate()
+    intervention.end_reason = "goals_met"
+    intervention.save()
+    with pytest.raises(ValidationError) as excinfo:
+        services.create_draft(intervention=intervention, user=administrator)
+    assert "Indsatsen er afsluttet og kan ikke få en ny aftale" in refusal(excinfo)

@@ -252,3 +252,20 @@ def test_dashboard_panel_hidden_for_workers(worker_client):
 def test_create_is_refused_to_workers(worker_client, intervention):
     url = reverse("agreements:create") + f"?intervention={intervention.pk}"
     assert worker_client.get(url).status_code == 403
+
+
+def test_rate_accepts_danish_decimal_comma_and_warns_about_missing_ean(admin_client_, intervention):
+    page = admin_client_.get(reverse("agreements:create") + f"?intervention={intervention.pk}").content.decode()
+    assert 'value="450,00"' in page
+    assert "har intet EAN-nummer" not in page
+    data = {
+        "intervention": intervention.pk,
+        "method": "ICM",
+        "start_date": "17.08.2026",
+        "hourly_rate": "465,50",
+        "paying_municipality": intervention.citizen.paying_municipality.pk,
+    }
+    admin_client_.post(reverse("agreements:create"), data)
+    agreement = Agreement.objects.get()
+    assert str(agreement.hourly_rate) == "465.50"
+    assert agreement.start_date == datetime.date(2026, 8, 17)
