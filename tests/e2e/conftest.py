@@ -23,6 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=da-DK",
 ]
 
 
@@ -53,7 +54,10 @@ def browser_type_launch_args(browser_type_launch_args):
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("Debian's chromium is not on PATH (apt-get install chromium); Playwright never downloads one.")
-    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+    # Danish date and time fields (24.11.2026, 24 hours) as a worker's browser shows them: Chromium takes the
+    # format from LANG and its Danish locale file (Debian's chromium-l10n).
+    env = {**os.environ, "LANG": "da_DK.UTF-8", "LANGUAGE": "da"}
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS, "env": env}
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,14 @@ class LivePages:
         return page
 
 
+def open_menu(page: Page, name: str) -> None:
+    """Follow a main-menu entry, unfolding the menu first on a phone."""
+    toggler = page.get_by_role("button", name="Vis menu")
+    if toggler.is_visible():
+        toggler.click()
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=name, exact=True).click()
+
+
 def assert_styled(page: Page) -> None:
     """Bootstrap, its icons and app.css arrived (served by WhiteNoise from static/), so the page is not bare HTML."""
     loaded = page.evaluate(
@@ -78,6 +86,8 @@ def assert_accessible(page: Page, name: str) -> list[dict]:
         )
     )
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    if os.environ.get("HF_AXE_REPORT_ONLY") == "1":  # a survey of all pages while fixing; CI never sets it
+        return violations
     assert not blocking, f"axe found on {name} ({page.url}):\n" + "\n".join(
         f"- {v['impact']} {v['id']}: {v['help']} at {[node['target'] for node in v['nodes']][:5]}" for v in blocking
     )
