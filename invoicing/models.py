@@ -163,8 +163,45 @@ class Invoice(models.Model):
         label = self.get_kind_display()
         return f"{label} {self.number}" if self.number else f"{label} ({_('draft')})"
 
+    def save(self, *args, **kwargs):
+        if self.pk and "update_fields" not in kwargs:
+            self._refuse_changes_after_issue(None)
+        elif self.pk:
+            self._refuse_changes_after_issue(set(kwargs["update_fields"]))
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("invoicing:detail", args=[self.pk])
+
+    def _refuse_changes_after_issue(self, update_fields: set[str] | None) -> None:
+        stored = Invoice.objects.filter(pk=self.pk).first()
+        if stored is None or not stored.is_issued:
+            return
+        for field in self._meta.concrete_fields:
+            name = field.attname
+            if field.name in LIFECYCLE_FIELDS or (update_fields is not None and field.name not in update_fields):
+                continue
+            old, new = getattr(stored, name), getattr(self, name)
+            if name in DOCUMENT_FIELDS:
+                old, new = (
+                    (bytes(old) if isinstance(old, memoryview) else old),
+                    (bytes(new) if isinstance(new, memoryview) else new),
+                )
+                if not old:
+                    continue  # stored once, right after issue
+            if old != new:
+                raise IssuedInvoiceError(
+                    _(
+                        "%(document)s %(number)s is issued and cannot be changed. "
+                        "Correct it with a credit note and, where needed, a new invoice."
+                    )
+                    % {"document": stored.get_kind_display(), "number": stored.number}
+                )
+
+    def delete(self, *args, **kwargs):
+        if Invoice.objects.filter(pk=self.pk).exclude(number="").exists():
+            raise IssuedInvoiceError(_("An issued invoice is never deleted. Correct it with a credit note."))
+        return super().delete(*args, **kwargs)
 
     @property
     def is_issued(self) -> bool:
@@ -196,42 +233,6 @@ class Invoice(models.Model):
     @property
     def total_minutes(self) -> int:
         return sum(line.minutes for line in self.lines.all())
-
-    def save(self, *args, **kwargs):
-        if self.pk and "update_fields" not in kwargs:
-            self._refuse_changes_after_issue(None)
-        elif self.pk:
-            self._refuse_changes_after_issue(set(kwargs["update_fields"]))
-        super().save(*args, **kwargs)
-
-    def _refuse_changes_after_issue(self, update_fields: set[str] | None) -> None:
-        stored = Invoice.objects.filter(pk=self.pk).first()
-        if stored is None or not stored.is_issued:
-            return
-        for field in self._meta.concrete_fields:
-            name = field.attname
-            if field.name in LIFECYCLE_FIELDS or (update_fields is not None and field.name not in update_fields):
-                continue
-            old, new = getattr(stored, name), getattr(self, name)
-            if name in DOCUMENT_FIELDS:
-                old, new = (bytes(old) if isinstance(old, memoryview) else old), (
-                    bytes(new) if isinstance(new, memoryview) else new
-                )
-                if not old:
-                    continue  # stored once, right after issue
-            if old != new:
-                raise IssuedInvoiceError(
-                    _(
-                        "%(document)s %(number)s is issued and cannot be changed. "
-                        "Correct it with a credit note and, where needed, a new invoice."
-                    )
-                    % {"document": stored.get_kind_display(), "number": stored.number}
-                )
-
-    def delete(self, *args, **kwargs):
-        if Invoice.objects.filter(pk=self.pk).exclude(number="").exists():
-            raise IssuedInvoiceError(_("An issued invoice is never deleted. Correct it with a credit note."))
-        return super().delete(*args, **kwargs)
 
 
 class InvoiceLine(models.Model):
@@ -266,11 +267,11 @@ class InvoiceLine(models.Model):
     def __str__(self):
         return f"{self.citizen_name} {self.method} {self.minutes} min"
 
-    @property
-    def hours(self) -> Decimal:
-        return Decimal(self.minutes) / 60
-
     def save(self, *args, **kwargs):
         if Invoice.objects.filter(pk=self.invoice_id).exclude(number="").exists():
             raise IssuedInvoiceError(_("The lines of an issued invoice cannot be changed."))
         super().save(*args, **kwargs)
+
+    @property
+    def hours(self) -> Decimal:
+        return Decimal(self.minutes) / 60

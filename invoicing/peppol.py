@@ -15,6 +15,7 @@ from invoicing import ubl
 
 SCHEMA_DIR = Path(__file__).parent / "schemas" / "ubl-2.1" / "maindoc"
 NS = {"cac": ubl.NS_CAC, "cbc": ubl.NS_CBC}
+DANISH_PAYMENT_MEANS = {"1", "10", "31", "42", "48", "49", "50", "58", "59", "93", "97"}
 
 
 @cache
@@ -131,14 +132,23 @@ def peppol_errors(xml: bytes) -> list[str]:
         if _amount(subtotal, "cbc:TaxAmount") != 0:
             errors.append("BR-E-09: VAT amount of category E must be 0")
         category = subtotal.find("cac:TaxCategory", NS)
-        if not (category.findtext("cbc:TaxExemptionReasonCode", namespaces=NS) or "").strip() and not (
-            category.findtext("cbc:TaxExemptionReason", namespaces=NS) or ""
-        ).strip():
+        if (
+            not (category.findtext("cbc:TaxExemptionReasonCode", namespaces=NS) or "").strip()
+            and not (category.findtext("cbc:TaxExemptionReason", namespaces=NS) or "").strip()
+        ):
             errors.append("BR-E-10: category E needs an exemption reason code or text")
     if tax_amount != sum((_amount(s, "cbc:TaxAmount") for s in subtotals), Decimal(0)):
         errors.append("BR-CO-14: VAT total is not the sum of the breakdown")
     if exempt and doc.find("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID", NS) is None:
         errors.append("BR-E-02: exempt invoice without the seller's VAT or tax registration identifier")
-    if not text("cac:PaymentMeans/cbc:PaymentMeansCode"):
+    means = text("cac:PaymentMeans/cbc:PaymentMeansCode")
+    if not means:
         errors.append("BR-49: payment means code is required")
+    elif means not in DANISH_PAYMENT_MEANS:
+        errors.append(f"DK-R-005: payment means {means} is not allowed for a Danish supplier")
+    legal = doc.find("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID", NS)
+    if legal is None or legal.get("schemeID") != ubl.CVR_SCHEME:
+        errors.append("DK-R-002/DK-R-014: the Danish supplier's CVR with scheme 0184 is required")
+    if credit and payable < 0:
+        errors.append("DK-R-016: a credit note cannot have a negative total")
     return errors

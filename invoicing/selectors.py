@@ -184,9 +184,7 @@ def month_preview(month: datetime.date, *, municipality_ids=None) -> list[Munici
             seen.add(citizen.pk)
             statuses = set().union(*(agreement_status[i] for i in interventions_by_citizen[citizen.pk]))
             if not statuses:
-                preview.warnings.append(
-                    _("%(citizen)s: visits without an agreement.") % {"citizen": citizen.full_name}
-                )
+                preview.warnings.append(_("%(citizen)s: visits without an agreement.") % {"citizen": citizen.full_name})
             elif not statuses & {Agreement.Status.SIGNED, Agreement.Status.ENDED}:
                 preview.warnings.append(
                     _("%(citizen)s: the agreement is not signed yet.") % {"citizen": citizen.full_name}

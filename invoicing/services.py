@@ -147,9 +147,7 @@ def credit_invoice(*, invoice: Invoice, by=None, reason: str) -> Invoice:
     if not invoice.is_issued or invoice.is_credit_note:
         raise ValidationError(_("Only an issued invoice can be credited."))
     if invoice.credited_at:
-        raise ValidationError(
-            _("Invoice %(number)s is already credited.") % {"number": invoice.number}
-        )
+        raise ValidationError(_("Invoice %(number)s is already credited.") % {"number": invoice.number})
     now = timezone.now()
     note = Invoice.objects.create(
         kind=Invoice.Kind.CREDIT_NOTE,

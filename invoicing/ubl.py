@@ -40,9 +40,7 @@ def money(value: Decimal) -> str:
 
 class _Builder:
     def __init__(self, root_ns: str, root_tag: str):
-        self.root = etree.Element(
-            f"{{{root_ns}}}{root_tag}", nsmap={None: root_ns, "cac": NS_CAC, "cbc": NS_CBC}
-        )
+        self.root = etree.Element(f"{{{root_ns}}}{root_tag}", nsmap={None: root_ns, "cac": NS_CAC, "cbc": NS_CBC})
 
     @staticmethod
     def cbc(parent, tag: str, text, **attributes):

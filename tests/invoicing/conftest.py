@@ -24,6 +24,7 @@ def log_visits(month, *, minutes, intervention=None, day=3, **intervention_kwarg
     """Billable visits of the given minutes on consecutive days of the month, for one intervention."""
     intervention = intervention or InterventionFactory(**intervention_kwargs)
     for offset, duration in enumerate(minutes):
-        VisitFactory(intervention=intervention, date=month + datetime.timedelta(days=day - 1 + offset),
-                     duration_minutes=duration)
+        VisitFactory(
+            intervention=intervention, date=month + datetime.timedelta(days=day - 1 + offset), duration_minutes=duration
+        )
     return intervention

@@ -76,14 +76,22 @@ def test_a_visit_in_an_invoiced_month_is_refused_until_credited(provider, haders
 
     with pytest.raises(ValidationError) as error:
         visit_services.log_visit(
-            intervention=intervention, by=administrator, worker=intervention.worker, date=month + datetime.timedelta(days=9),
-            start_time=datetime.time(9, 0), duration_minutes=30,
+            intervention=intervention,
+            by=administrator,
+            worker=intervention.worker,
+            date=month + datetime.timedelta(days=9),
+            start_time=datetime.time(9, 0),
+            duration_minutes=30,
         )
     assert "kreditnota" in " ".join(error.value.messages)
 
     services.credit_invoice(invoice=invoice, reason="Manglende besøg")
     visit = visit_services.log_visit(
-        intervention=intervention, by=administrator, worker=intervention.worker, date=month + datetime.timedelta(days=9),
-        start_time=datetime.time(9, 0), duration_minutes=30,
+        intervention=intervention,
+        by=administrator,
+        worker=intervention.worker,
+        date=month + datetime.timedelta(days=9),
+        start_time=datetime.time(9, 0),
+        duration_minutes=30,
     )
     assert visit.pk

@@ -20,7 +20,9 @@ NS = {"cac": ubl.NS_CAC, "cbc": ubl.NS_CBC}
 
 def issue_with_lines(month, haderslev, count, *, minutes=(17, 23, 61)):
     for n in range(count):
-        log_visits(month, minutes=minutes[: 1 + n % len(minutes)], citizen=CitizenFactory(paying_municipality=haderslev))
+        log_visits(
+            month, minutes=minutes[: 1 + n % len(minutes)], citizen=CitizenFactory(paying_municipality=haderslev)
+        )
     (invoice,) = services.issue_month(month=month)
     return services.store_documents(invoice=invoice)
 
@@ -42,9 +44,10 @@ def test_invoice_xml_is_schema_valid_and_adds_up(provider, haderslev, month, cou
     assert doc.findtext("cbc:ProfileID", namespaces=NS) == ubl.PROFILE_ID
     assert len(doc.findall("cac:InvoiceLine", NS)) == count
     assert doc.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS).get("schemeID") == "0088"
-    assert doc.find("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID", NS).get(
-        "schemeID"
-    ) == "0184"
+    assert (
+        doc.find("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID", NS).get("schemeID")
+        == "0184"
+    )
     assert doc.findtext("cbc:DueDate", namespaces=NS) == invoice.due_date.isoformat()
     assert doc.findtext("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID", namespaces=NS) == "E"
     assert Decimal(doc.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS)) == invoice.total
@@ -56,7 +59,9 @@ def test_pdf_is_a_danish_invoice_whose_totals_equal_the_xml(provider, haderslev,
     invoice = issue_with_lines(month, haderslev, 60)
 
     text = pdf_text(invoice)
-    payable = Decimal(etree.fromstring(bytes(invoice.xml)).findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS))
+    payable = Decimal(
+        etree.fromstring(bytes(invoice.xml)).findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS)
+    )
     danish_total = f"{payable:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
     assert f"{danish_total} kr." in text
     for word in ("Faktura", "Fakturanummer", "Fakturadato", "Forfaldsdato", "Momsfritaget", "EAN", "CVR"):
@@ -88,7 +93,7 @@ def test_credit_note_references_the_invoice_and_is_schema_valid(provider, haders
 def test_the_checker_catches_totals_that_do_not_add_up(provider, haderslev, month):
     invoice = issue_with_lines(month, haderslev, 2)
     broken = bytes(invoice.xml).replace(
-        f"<cbc:PayableAmount currencyID=\"DKK\">{invoice.total}".encode(), b'<cbc:PayableAmount currencyID="DKK">1.00'
+        f'<cbc:PayableAmount currencyID="DKK">{invoice.total}'.encode(), b'<cbc:PayableAmount currencyID="DKK">1.00'
     )
 
     assert any(error.startswith("BR-CO-16") for error in peppol.peppol_errors(broken))

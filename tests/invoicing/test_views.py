@@ -19,7 +19,11 @@ def issued(month, haderslev):
 
 
 def test_month_page_previews_hours_and_warnings(admin_client_, provider, haderslev, month):
-    log_visits(month, minutes=[60, 45], citizen=CitizenFactory(paying_municipality=haderslev, first_name="Kim", last_name="Ravn"))
+    log_visits(
+        month,
+        minutes=[60, 45],
+        citizen=CitizenFactory(paying_municipality=haderslev, first_name="Kim", last_name="Ravn"),
+    )
 
     response = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"})
 
@@ -132,13 +136,18 @@ def test_invoice_list_filters_by_status(admin_client_, provider, haderslev, mont
 
 
 @pytest.mark.parametrize("count", [5, 50])
-def test_invoice_list_queries_do_not_grow_with_rows(admin_client_, provider, month, count, django_assert_max_num_queries):
+def test_invoice_list_queries_do_not_grow_with_rows(
+    admin_client_, provider, month, count, django_assert_max_num_queries
+):
     for n in range(count):
         place = municipality(["101", "147", "151", "153", "155", "157", "159", "161", "163", "165"][n % 10])
         if not place.eans.exists():
             MunicipalityEANFactory(municipality=place)
-        log_visits(month - datetime.timedelta(days=31 * (n // 10)) if n >= 10 else month, minutes=[30],
-                   citizen=CitizenFactory(paying_municipality=place))
+        log_visits(
+            month - datetime.timedelta(days=31 * (n // 10)) if n >= 10 else month,
+            minutes=[30],
+            citizen=CitizenFactory(paying_municipality=place),
+        )
     for offset in range(5):
         services.issue_month(month=(month - datetime.timedelta(days=31 * offset)).replace(day=1))
 

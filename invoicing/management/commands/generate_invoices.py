@@ -18,9 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--month", required=True, help="The month, as YYYY-MM (e.g. 2026-10).")
         parser.add_argument("--dry-run", action="store_true", help="Show the preview and warnings; issue nothing.")
-        parser.add_argument(
-            "--workers", type=int, default=1, help="Processes that render the PDF and XML (default 1)."
-        )
+        parser.add_argument("--workers", type=int, default=1, help="Processes that render the PDF and XML (default 1).")
 
     def handle(self, *args, month, dry_run=False, workers=1, **options):
         try:
