@@ -149,6 +149,8 @@ class GoalForm(forms.ModelForm):
 
 
 GoalFormSet = inlineformset_factory(ActionPlan, Goal, form=GoalForm, extra=3, can_delete=True)
+# Editing a plan shows its goals and one empty row; "add another goal" makes more.
+GoalEditFormSet = inlineformset_factory(ActionPlan, Goal, form=GoalForm, extra=1, can_delete=True)
 
 
 class ConsentForm(forms.ModelForm):

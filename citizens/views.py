@@ -11,7 +11,15 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_POST
 
 from citizens import selectors, services
-from citizens.forms import ActionPlanForm, CitizenFilter, CitizenForm, ConsentForm, GoalFormSet, LifeAreaForm
+from citizens.forms import (
+    ActionPlanForm,
+    CitizenFilter,
+    CitizenForm,
+    ConsentForm,
+    GoalEditFormSet,
+    GoalFormSet,
+    LifeAreaForm,
+)
 from citizens.models import ActionPlan, Consent, LifeArea
 from housingfirst import panels
 from housingfirst.uploads import private_file_response
@@ -157,7 +165,8 @@ def plan_detail(request, pk, plan_pk):
 
 def _plan_form(request, citizen, plan):
     form = ActionPlanForm(request.POST or None, request.FILES or None, instance=plan)
-    formset = GoalFormSet(request.POST or None, instance=plan, prefix="goals")
+    formset_class = GoalEditFormSet if plan.pk else GoalFormSet
+    formset = formset_class(request.POST or None, instance=plan, prefix="goals")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         form.instance.citizen = citizen
         try:

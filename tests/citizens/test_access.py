@@ -146,3 +146,20 @@ def test_a_worker_has_no_show_cpr_button_and_cannot_post_it(worker_client, worke
 def test_reveal_is_post_only(lead_client, team_lead):
     citizen = CitizenFactory(team=team_lead.team)
     assert lead_client.get(reverse("citizens:reveal_cpr", args=[citizen.pk])).status_code == 405
+
+
+@pytest.mark.parametrize("url_name", ["citizens:list", "citizens:create", "citizens:life_areas"])
+def test_every_citizen_page_needs_login(client, db, url_name):
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_a_user_without_a_team_sees_no_citizens(client, db):
+    from tests.conftest import logged_in
+    from tests.factories import WorkerFactory
+
+    citizen = CitizenFactory()
+    client = logged_in(client, WorkerFactory(team=None))
+    assert citizen.last_name not in client.get(reverse("citizens:list")).content.decode()
+    assert client.get(citizen.get_absolute_url()).status_code == 404
