@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from agreements.documents import render_agreement_pdf
 from agreements.models import Agreement, AgreementText
 from citizens.selectors import current_plan
+from housingfirst.models import Provider
 from housingfirst.uploads import validate_pdf_upload
 from interventions.models import Intervention
 
@@ -141,6 +142,8 @@ def issue_refusals(agreement: Agreement) -> list[str]:
         )
     if AgreementText.current() is None:
         refusals.append(_("There is no standard text for agreements. Write it first."))
+    if Provider.current() is None:
+        refusals.append(_("The provider's name, address, CVR and EAN are missing. Fill them in under Provider first."))
     return refusals
 
 

@@ -242,3 +242,13 @@ def test_ended_intervention_gets_no_new_agreement(intervention, administrator):
     with pytest.raises(ValidationError) as excinfo:
         services.create_draft(intervention=intervention, user=administrator)
     assert "Indsatsen er afsluttet og kan ikke få en ny aftale" in refusal(excinfo)
+
+
+def test_issue_without_provider_details_is_refused(intervention, administrator):
+    from housingfirst.models import Provider
+
+    agreement = services.create_draft(intervention=intervention, user=administrator)
+    Provider.objects.all().delete()
+    with pytest.raises(ValidationError) as excinfo:
+        services.issue_agreement(agreement=agreement, user=administrator)
+    assert "Leverandørens navn, adresse, CVR og EAN mangler" in refusal(excinfo)
