@@ -22,7 +22,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from housingfirst.models import Provider
+from housingfirst.models import Municipality, Provider
 from housingfirst.pdf import render_pdf, sha256_of
 from interventions.models import LockedMonth
 from invoicing import peppol, ubl
@@ -92,6 +92,13 @@ def issue_month(*, month: datetime.date, by=None, municipality_ids=None) -> list
         raise ValidationError(_("Only a month that has ended can be invoiced."))
     provider = _provider_or_refuse()
     sequence = _locked_sequence()
+    # Lock the paying municipalities too (in one order, so no deadlock): a visit service that takes
+    # the same row lock before it checks LockedMonth cannot slip a visit in between our read of the
+    # month's visits and the commit of the lock.
+    municipalities = Municipality.objects.select_for_update().order_by("pk")
+    if municipality_ids is not None:
+        municipalities = municipalities.filter(pk__in=municipality_ids)
+    list(municipalities.values_list("pk", flat=True))
     now = timezone.now()
     seller = seller_snapshot(provider)
     issued = []

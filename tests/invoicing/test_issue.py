@@ -112,3 +112,16 @@ def test_issued_invoice_refuses_changes_but_accepts_lifecycle(provider, hadersle
         invoice.lines.first().save()
     with pytest.raises(IssuedInvoiceError):
         invoice.delete()
+
+
+def test_preview_warns_about_an_agreement_not_yet_signed(provider, haderslev, month):
+    from tests.factories import AgreementFactory
+
+    citizen = CitizenFactory(paying_municipality=haderslev, first_name="Kim", last_name="Ravn")
+    intervention = log_visits(month, minutes=[60], citizen=citizen)
+    AgreementFactory(intervention=intervention)  # a draft
+
+    (preview,) = month_preview(month)
+
+    assert preview.warnings == ["Kim Ravn: aftalen er ikke underskrevet endnu."]
+    assert preview.can_issue  # a warning, not a refusal

@@ -175,3 +175,15 @@ def test_hours_statement_for_a_municipal_team(admin_client_, provider, haderslev
     assert "Timeopgørelse (PDF)" in page
     assert pdf.content.startswith(b"%PDF")
     assert services.issue_month(month=month) == []
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_month_page_queries_do_not_grow_with_citizens(
+    admin_client_, provider, haderslev, month, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        log_visits(month, minutes=[30, 45], citizen=CitizenFactory(paying_municipality=haderslev))
+
+    with django_assert_max_num_queries(15):
+        response = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"})
+    assert response.content.decode().count("1,25 t") == count
