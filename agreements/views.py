@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -140,6 +141,10 @@ def agreement_sign(request, pk):
         "municipality_signed_on": agreement.municipality_signed_on,
     }
     form = SignaturesForm(request.POST or None, initial=initial)
+    if agreement.issued_at:
+        limits = {"min": timezone.localdate(agreement.issued_at).isoformat(), "max": timezone.localdate().isoformat()}
+        for name in ("provider_signed_on", "municipality_signed_on"):
+            form.fields[name].widget.attrs.update(limits)
     if request.method == "POST" and form.is_valid():
         try:
             agreement = services.record_signatures(agreement=agreement, user=request.user, **form.cleaned_data)
