@@ -94,6 +94,40 @@ def assert_accessible(page: Page, name: str) -> list[dict]:
     return violations
 
 
+# Status colours in Bootstrap; each must come with words (or a labelled icon), never alone.
+STATUS_COLOURS = ", ".join(
+    f'[class*="{prefix}-{colour}"]'
+    for prefix in ("text", "bg", "text-bg", "border", "alert")
+    for colour in ("danger", "warning", "success", "info")
+)
+
+
+def assert_colour_not_alone(page: Page, name: str) -> int:
+    """Fail when a status colour (a phase, a warning, a load) is shown without text that says the same.
+
+    Coloured elements must hold visible text or carry an aria-label; an aria-hidden icon passes when its parent
+    says it in words; a progress bar passes when its bar has an aria-label and text is beside it.
+    """
+    problems = page.evaluate(
+        """(selector) => {
+        const said = (el) => (el.innerText || '').trim() || el.getAttribute('aria-label') || el.getAttribute('title');
+        const out = [];
+        for (const el of document.querySelectorAll(selector)) {
+            if (!el.checkVisibility()) continue;
+            if (said(el)) continue;
+            if (el.getAttribute('aria-hidden') === 'true' && el.parentElement && said(el.parentElement)) continue;
+            const bar = el.closest('.progress');
+            if (bar && bar.getAttribute('aria-label') && bar.parentElement && said(bar.parentElement)) continue;
+            out.push(el.outerHTML.slice(0, 160));
+        }
+        return out;
+    }""",
+        STATUS_COLOURS,
+    )
+    assert not problems, f"colour alone on {name} ({page.url}):\n" + "\n".join(problems)
+    return len(problems)
+
+
 def shoot(page: Page, name: str, *, full_page: bool = True, docs: bool = False) -> Path:
     """Save a screenshot as an artefact; with `docs` (and `make screenshots`) also as docs/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,101 @@
+"""Journey: an administrator previews last month's invoices, issues them and downloads the PDF and the XML."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils import dateformat, timezone, translation
+from lxml import etree
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from agreements.models import Agreement, AgreementText
+from tests.e2e.helpers import ARTIFACTS, assert_accessible, assert_colour_not_alone, open_menu, shoot
+from tests.factories import (
+    AdministratorFactory,
+    AgreementFactory,
+    InterventionFactory,
+    MunicipalityEANFactory,
+    ProviderFactory,
+    VisitFactory,
+    last_month,
+    municipality,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+UBL = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+
+
+def _citizen_with_visits(month, first, last, minutes):
+    intervention = InterventionFactory(citizen__first_name=first, citizen__last_name=last)
+    AgreementFactory(
+        intervention=intervention,
+        status=Agreement.Status.SIGNED,
+        issued_at=timezone.now(),
+        text=AgreementText.current(),
+        provider_signed_on=month,
+        municipality_signed_on=month,
+    )
+    for day, duration in enumerate(minutes, start=3):
+        VisitFactory(intervention=intervention, date=month.replace(day=day), duration_minutes=duration)
+    return intervention
+
+
+def test_administrator_issues_last_months_invoices_and_downloads_them(pages, desktop):
+    ProviderFactory()
+    MunicipalityEANFactory(municipality=municipality("510"), ean="5798000015106")
+    month = last_month()
+    _citizen_with_visits(month, "Karen", "Holm", [60, 45, 30])  # 2,25 t × 450 = 1.012,50
+    _citizen_with_visits(month, "Jens", "Madsen", [90])  # 1,50 t × 450 = 675,00
+    with translation.override("da"):
+        month_name = dateformat.format(month, "F Y")
+    page = pages.log_in(desktop, AdministratorFactory())
+
+    open_menu(page, "Fakturering")
+    expect(page.get_by_role("heading", name=f"Fakturering · {month_name}")).to_be_visible()
+    expect(page.get_by_text("1 faktura klar til udstedelse")).to_be_visible()
+    hours = page.get_by_role("table", name="Timer for Haderslev")
+    expect(hours.get_by_role("row", name="Holm")).to_contain_text("2,25 t")
+    expect(hours.get_by_role("row").last).to_have_text("I alt3,75 t1.687,50 kr.")
+    expect(page.get_by_text("Klar til udstedelse", exact=True)).to_be_visible()
+    assert_accessible(page, "invoicing-month")
+    assert_colour_not_alone(page, "invoicing-month")
+    shoot(page, "invoicing-month")
+
+    page.get_by_role("button", name=f"Udsted fakturaerne for {month_name}").click()
+    expect(page.get_by_text("1 faktura er udstedt. Hent eller send den nedenfor.")).to_be_visible()
+    assert_accessible(page, "invoice-list")
+    assert_colour_not_alone(page, "invoice-list")
+    shoot(page, "invoice-list")
+    row = page.get_by_role("table", name="Fakturaer").get_by_role("row").nth(1)
+    expect(row).to_contain_text("1.687,50 kr.")
+    row.get_by_role("link").first.click()
+
+    expect(page.get_by_role("heading", name="Faktura", exact=False).first).to_be_visible()
+    assert_accessible(page, "invoice-detail")
+    assert_colour_not_alone(page, "invoice-detail")
+    shoot(page, "invoice-detail")
+
+    downloads = ARTIFACTS / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="Hent PDF").click()
+    pdf_path = downloads / pdf_download.value.suggested_filename
+    pdf_download.value.save_as(pdf_path)
+    assert pdf_path.suffix == ".pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
+    assert "1.687,50" in text
+    assert "Karen Holm" in text
+
+    with page.expect_download() as xml_download:
+        page.get_by_role("link", name="Elektronisk faktura (XML)").click()
+    xml_path = downloads / xml_download.value.suggested_filename
+    xml_download.value.save_as(xml_path)
+    invoice = etree.parse(str(xml_path)).getroot()
+    assert etree.QName(invoice).localname == "Invoice"
+    assert Decimal(invoice.findtext(f".//{UBL}PayableAmount")) == Decimal("1687.50")
+    buyer_endpoints = [e.text for e in invoice.iter(f"{UBL}EndpointID")]
+    assert "5798000015106" in buyer_endpoints
+    assert invoice.findtext(f"{UBL}IssueDate") == datetime.date.today().isoformat()
