@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -19,7 +21,6 @@ class CitizenAdmin(SimpleHistoryAdmin):
     search_fields = ["first_name", "last_name"]
     list_select_related = ["team", "paying_municipality"]
     readonly_fields = ["cpr_masked", "created_at", "updated_at"]
-    autocomplete_fields = []
 
     def get_fields(self, request, obj=None):
         fields = [f for f in super().get_fields(request, obj) if f not in ("cpr_masked", "created_at", "updated_at")]
@@ -46,6 +47,11 @@ class CitizenAdmin(SimpleHistoryAdmin):
         return redirect(Citizen.objects.get(pk=object_id).get_absolute_url())
 
 
+# Uploaded PDFs have no public URL (MEDIA_URL is None on purpose): the admin offers a plain file
+# input and the app's pages serve the file through a permission check.
+PRIVATE_FILES = {models.FileField: {"widget": forms.FileInput(attrs={"accept": "application/pdf,.pdf"})}}
+
+
 class GoalInline(admin.TabularInline):
     model = Goal
     extra = 0
@@ -58,6 +64,15 @@ class ActionPlanAdmin(SimpleHistoryAdmin):
     list_select_related = ["citizen", "municipality"]
     raw_id_fields = ["citizen"]
     inlines = [GoalInline]
+    formfield_overrides = PRIVATE_FILES
+
+
+@admin.register(Goal)
+class GoalAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "plan", "life_area", "status"]
+    list_filter = ["life_area", "status"]
+    list_select_related = ["plan__citizen", "life_area"]
+    raw_id_fields = ["plan"]
 
 
 @admin.register(Consent)
@@ -65,6 +80,7 @@ class ConsentAdmin(SimpleHistoryAdmin):
     list_display = ["citizen", "given_on", "expires_on", "withdrawn_on"]
     list_select_related = ["citizen"]
     raw_id_fields = ["citizen"]
+    formfield_overrides = PRIVATE_FILES
 
 
 @admin.register(CprAccess)

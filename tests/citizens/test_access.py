@@ -163,3 +163,25 @@ def test_a_user_without_a_team_sees_no_citizens(client, db):
     client = logged_in(client, WorkerFactory(team=None))
     assert citizen.last_name not in client.get(reverse("citizens:list")).content.decode()
     assert client.get(citizen.get_absolute_url()).status_code == 404
+
+
+def test_the_django_admin_opens_every_citizens_model_without_showing_the_cpr(client, administrator):
+    from django.core.files.base import ContentFile
+
+    from tests.conftest import logged_in
+
+    citizen = CitizenFactory(cpr="0101901238")
+    plan = ActionPlanFactory(citizen=citizen)
+    plan.document.save("plan.pdf", ContentFile(PDF))
+    GoalFactory(plan=plan)
+    consent = ConsentFactory(citizen=citizen)
+    consent.document.save("consent.pdf", ContentFile(PDF))
+    CprAccess.objects.create(citizen=citizen, user=administrator)
+    client = logged_in(client, administrator)
+    for model, pk in [("citizen", citizen.pk), ("actionplan", plan.pk), ("consent", consent.pk), ("lifearea", 1)]:
+        for url in (f"/admin/citizens/{model}/", f"/admin/citizens/{model}/{pk}/change/"):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert "0101901238" not in response.content.decode(), url
+    for model in ("goal", "cpraccess"):
+        assert client.get(f"/admin/citizens/{model}/").status_code == 200
