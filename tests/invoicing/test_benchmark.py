@@ -84,7 +84,10 @@ def test_issue_a_month_for_98_municipalities():
     visits = CITIZENS * VISITS_PER_CITIZEN
     print(f"\n{count} municipalities, {CITIZENS} citizens, {visits} visits per month, {cores} cores")
 
+    print(f"load average before: {os.getloadavg()[0]:.1f} (other work on the machine inflates wall time)")
+
     # One process, with the time split by kind of work.
+    cpu_started = time.process_time()
     started = time.perf_counter()
     issued = services.issue_month(month=sequential_month)
     db_issue = time.perf_counter() - started
@@ -106,18 +109,24 @@ def test_issue_a_month_for_98_municipalities():
         timings["xml: build + Peppol check"] += t2 - t1
         timings["pdf: render"] += t3 - t2
     one_process = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     print(
-        f"one process: {one_process:.1f} s for {len(issued)} invoices ({one_process / len(issued) * 1000:.0f} ms each)"
+        f"one process: {one_process:.1f} s wall, {cpu:.1f} s CPU for {len(issued)} invoices "
+        f"({one_process / len(issued) * 1000:.0f} ms wall, {cpu / len(issued) * 1000:.0f} ms CPU each)"
     )
     print(f"  issue (numbers, lines, locks; one transaction): {db_issue:.2f} s")
     for name, seconds in timings.items():
         print(f"  {name}: {seconds:.2f} s ({seconds / one_process:.0%})")
 
     # The same work for the other month, documents spread over a process pool of all cores.
+    before = os.times()
     started = time.perf_counter()
     issued_parallel = services.issue_month(month=parallel_month)
     services.store_documents_in_parallel([i.pk for i in issued_parallel], workers=cores)
     parallel = time.perf_counter() - started
+    after = os.times()
+    workers_cpu = (after.children_user + after.children_system) - (before.children_user + before.children_system)
+    print(f"  CPU in the worker processes: {workers_cpu:.1f} s; load average now {os.getloadavg()[0]:.1f}")
     speed_up = one_process / parallel
     print(f"{cores} processes: {parallel:.1f} s for {len(issued_parallel)} invoices (speed-up {speed_up:.2f}×)")
 
