@@ -180,6 +180,9 @@ class ConsentForm(forms.ModelForm):
         given, expires = cleaned.get("given_on"), cleaned.get("expires_on")
         if given and expires and expires < given:
             self.add_error("expires_on", _("A consent cannot expire before it is given."))
+        withdrawn = cleaned.get("withdrawn_on")
+        if given and withdrawn and withdrawn < given:
+            self.add_error("withdrawn_on", _("A consent cannot be withdrawn before it is given."))
         return cleaned
 
 

@@ -204,7 +204,11 @@ def _history_with_previous(history: QuerySet, limit: int) -> list:
     """The newest `limit` history rows and, in one more query, the row before each (for the diff)."""
     model = history.model
     previous = (
-        model.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
+        model.objects.filter(id=OuterRef("id"))
+        .filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+        )
         .order_by("-history_date", "-history_id")
         .values("history_id")[:1]
     )
