@@ -259,7 +259,7 @@ def consent_document(request, pk, consent_pk):
 
 def life_area_list(request):
     _require(request.user, "citizens.change_lifearea")
-    areas = LifeArea.objects.annotate(goal_count=Count("goals"))
+    areas = LifeArea.objects.annotate(goal_count=Count("goals")).order_by("position", "name")
     return render(request, "citizens/life_area_list.html", {"areas": areas})
 
 

@@ -312,3 +312,9 @@ def test_editing_a_plan_and_a_consent_with_a_document_on_file(lead_client, team_
     html = lead_client.get(reverse("citizens:consent_edit", args=[plan.citizen_id, consent.pk])).content.decode()
     assert "Der er et dokument" in html
     assert "/media/" not in html
+
+
+def test_the_life_areas_are_listed_in_their_order(admin_client_):
+    html = admin_client_.get(reverse("citizens:life_areas")).content.decode()
+    positions = [html.index(name) for name in ("Bolig", "Hverdag", "Økonomi", "Post", "Omgivelser", "Behandling")]
+    assert positions == sorted(positions)
