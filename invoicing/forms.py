@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from invoicing.models import Invoice
+from invoicing.models import Invoice, Rate
 from invoicing.selectors import municipality_filter_choices, previous_month
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -82,3 +82,17 @@ class InvoiceFilterForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs["class"] = css
+
+
+class RateForm(forms.ModelForm):
+    class Meta:
+        model = Rate
+        fields = ["hourly_rate", "valid_from", "note"]
+        localized_fields = ["hourly_rate"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_hourly_rate(self):
+        rate = self.cleaned_data["hourly_rate"]
+        if rate is not None and rate <= 0:
+            raise forms.ValidationError(_("The rate must be more than 0 kr."))
+        return rate

@@ -26,8 +26,8 @@ from housingfirst.models import Municipality, Provider
 from housingfirst.pdf import render_pdf, sha256_of
 from interventions.models import LockedMonth
 from invoicing import peppol, ubl
-from invoicing.models import Invoice, InvoiceLine, InvoiceSequence
-from invoicing.selectors import month_preview
+from invoicing.models import Invoice, InvoiceLine, InvoiceSequence, Rate
+from invoicing.selectors import month_bounds, month_preview
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +190,29 @@ def credit_invoice(*, invoice: Invoice, by=None, reason: str) -> Invoice:
     invoice.save(update_fields=["credited_at"])
     LockedMonth.objects.filter(municipality=invoice.municipality, month=invoice.month).delete()
     return note
+
+
+@transaction.atomic
+def add_rate(*, hourly_rate, valid_from: datetime.date, note: str = "", by=None) -> Rate:
+    """A new hourly rate from a date. Issued invoices never change, so a rate may not take effect
+    in a month that is already invoiced: its visits were priced at the old rate."""
+    last_invoiced = (
+        Invoice.objects.exclude(number="")
+        .filter(kind=Invoice.Kind.INVOICE, credited_at__isnull=True)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    if last_invoiced and valid_from < month_bounds(last_invoiced)[1]:
+        raise ValidationError(
+            _("%(month)s is already invoiced. A new rate can take effect from %(date)s at the earliest.")
+            % {"month": f"{last_invoiced:%m.%Y}", "date": f"{month_bounds(last_invoiced)[1]:%d.%m.%Y}"}
+        )
+    if Rate.objects.filter(valid_from=valid_from).exists():
+        raise ValidationError(_("A rate already takes effect on that date."))
+    if hourly_rate is None or hourly_rate <= 0:
+        raise ValidationError(_("The rate must be more than 0 kr."))
+    return Rate.objects.create(hourly_rate=hourly_rate, valid_from=valid_from, note=note)
 
 
 def document_filename(invoice: Invoice, extension: str) -> str:

@@ -7,6 +7,7 @@ app_name = "invoicing"
 urlpatterns = [
     path("", views.month, name="month"),
     path("udsted/", views.issue, name="issue"),
+    path("takster/", views.rates, name="rates"),
     path("timeopgoerelse/", views.hours_statement, name="hours_statement"),
     path("fakturaer/", views.invoice_list, name="list"),
     path("fakturaer/<int:pk>/", views.invoice_detail, name="detail"),

@@ -10,9 +10,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from housingfirst.models import Provider
+from housingfirst.templatetags.hf import format_danish_number
 from invoicing import services
-from invoicing.forms import CreditNoteForm, InvoiceFilterForm, MonthForm, PaidForm
-from invoicing.models import Invoice
+from invoicing.forms import CreditNoteForm, InvoiceFilterForm, MonthForm, PaidForm, RateForm
+from invoicing.models import Invoice, Rate
 from invoicing.selectors import invoice_list as select_invoices
 from invoicing.selectors import invoice_with_lines, month_preview
 
@@ -190,3 +191,24 @@ def hours_statement(request):
     response = HttpResponse(pdf.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="timeopgoerelse-{chosen:%Y-%m}.pdf"'
     return response
+
+
+@permission_required("invoicing.view_invoice", raise_exception=True)
+def rates(request):
+    form = RateForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("invoicing.add_rate"):
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                rate = services.add_rate(**form.cleaned_data, by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("The rate %(rate)s kr. takes effect on %(date)s.")
+                    % {"rate": format_danish_number(rate.hourly_rate), "date": f"{rate.valid_from:%d.%m.%Y}"},
+                )
+                return redirect("invoicing:rates")
+    return render(request, "invoicing/rates.html", {"form": form, "rates": Rate.objects.all()})
