@@ -19,7 +19,9 @@ from housingfirst.models import MunicipalityEAN
 from interventions.models import Intervention
 
 # The states the demo shows, in turn: a reminder case (issued 20 days ago) and a passed follow-up too.
-PLAN = ["signed", "issued", "draft", "issued_late", "signed_follow_up", "ended", "new_version", "signed", "draft"]
+STATES = ["signed", "issued", "draft", "issued_late", "signed_follow_up", "ended", "new_version", "signed", "draft"]
+# Most citizens in support have a signed agreement; each issued one renders a PDF, so stop at 20.
+PLAN = STATES + ["signed"] * 11
 SIGNERS_PROVIDER = ["Birgitte Holm", "Lars Kjær"]
 
 
@@ -47,6 +49,8 @@ def _sign(agreement: Agreement, user, rng: random.Random) -> Agreement:
 
 
 def seed(context, stdout=None):
+    if Agreement.objects.exists():
+        return  # seeded before
     admin = context["users"].get("admin")
     rng = random.Random(110)
     today = timezone.localdate()
@@ -61,8 +65,6 @@ def seed(context, stdout=None):
         .select_related("citizen")
         .order_by("pk")
     )
-    if Agreement.objects.exists():
-        return  # seeded before
     made = 0
     for state, intervention in zip(PLAN, issuable, strict=False):
         agreement = services.create_draft(intervention=intervention, user=admin)
@@ -86,4 +88,4 @@ def seed(context, stdout=None):
                 )
         made += 1
     if stdout is not None:
-        stdout.write(f"Agreements: {made} made ({', '.join(PLAN[:made])}).")
+        stdout.write(f"Agreements: {made} made, in the states {', '.join(sorted(set(PLAN[:made])))}.")

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_makes_agreements_in_every_state_once(provider):
     admin = AdministratorFactory()
-    for _ in range(len(demo.PLAN)):
+    for _ in range(len(demo.STATES)):
         intervention = InterventionFactory()
         ActionPlanFactory(citizen=intervention.citizen)
     if not intervention.citizen.paying_municipality.eans.exists():
@@ -22,7 +22,7 @@ def test_demo_makes_agreements_in_every_state_once(provider):
     demo.seed(context)
 
     assert states == {"draft", "issued", "signed", "ended"}
-    assert Agreement.objects.count() == count == len(demo.PLAN) + 1  # the new version is a draft of its own
+    assert Agreement.objects.count() == count == len(demo.STATES) + 1  # the new version is a draft of its own
     assert Agreement.objects.filter(previous_version__isnull=False).count() == 1
     assert all(a.pdf_sha256 for a in Agreement.objects.exclude(status="draft"))
 
