@@ -201,7 +201,7 @@ def test_worker_cannot_edit_the_standard_text(worker_client):
 def test_list_uses_constant_queries(admin_client_, django_assert_max_num_queries, rows):
     for _ in range(rows):
         AgreementFactory()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = admin_client_.get(reverse("agreements:list"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(rows, 25)
