@@ -269,3 +269,18 @@ def test_rate_accepts_danish_decimal_comma_and_warns_about_missing_ean(admin_cli
     agreement = Agreement.objects.get()
     assert str(agreement.hourly_rate) == "465.50"
     assert agreement.start_date == datetime.date(2026, 8, 17)
+
+
+def test_consent_pdf_lists_what_may_be_obtained_from_whom(admin_client_, issued):
+    from tests.factories import ConsentFactory
+
+    ConsentFactory(
+        citizen=issued.citizen, covers="Oplysninger om helbred og behandling", obtain_from="Psykiatrien, egen læge"
+    )
+    response = admin_client_.get(reverse("agreements:consent_pdf", args=[issued.pk]))
+    text = pdf_text(response.content)
+    citizen = issued.citizen
+    assert "Karen Holm" in text and f"{citizen.cpr[:6]}-{citizen.cpr[6:]}" in text
+    assert "Psykiatrien" in text and "egen læge" in text
+    assert "Oplysninger om helbred og behandling" in text
+    assert "Underskrift" in text and "side 1 af 1" in text
