@@ -129,14 +129,22 @@ def assert_colour_not_alone(page: Page, name: str) -> int:
 
 
 def shoot(page: Page, name: str, *, full_page: bool = True, docs: bool = False) -> Path:
-    """Save a screenshot as an artefact; with `docs` (and `make screenshots`) also as docs/<name>.png."""
+    """Save a screenshot as an artefact; with `docs` (and `make screenshots`) also as docs/<name>.png.
+
+    A full page is cut to the body, so a short page leaves no empty screen below its footer.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=path, full_page=full_page, animations="disabled", caret="hide")
+    targets = [SCREENSHOTS / f"{name}.png"]
     if docs and WRITE_DOCS:
         DOCS.mkdir(exist_ok=True)
-        page.screenshot(path=DOCS / f"{name}.png", full_page=full_page, animations="disabled", caret="hide")
-    return path
+        targets.append(DOCS / f"{name}.png")
+    for target in targets:
+        options = {"path": target, "animations": "disabled", "caret": "hide"}
+        if full_page:
+            page.locator("body").screenshot(**options)
+        else:
+            page.screenshot(**options)
+    return targets[0]
 
 
 def pdf_page_png(pdf: Path, name: str, *, docs: bool = False, resolution: int = 60) -> Path:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from agreements.models import Agreement
-from tests.e2e.helpers import ARTIFACTS, assert_accessible, pdf_page_png, shoot
+from tests.e2e.helpers import ARTIFACTS, assert_accessible, open_menu, pdf_page_png, shoot
 from tests.factories import (
     ActionPlanFactory,
     AdministratorFactory,
@@ -29,7 +29,9 @@ def test_administrator_creates_issues_signs_and_files_an_agreement(pages, deskto
     page = pages.log_in(desktop, AdministratorFactory(first_name="Birgitte"))
 
     # From the citizen list to the citizen, where the agreement panel offers the missing agreement.
-    page.get_by_role("link", name="Borgere").click()
+    open_menu(page, "Borgere")
+    expect(page.get_by_role("heading", name="Borgere")).to_be_visible()
+    assert_accessible(page, "citizen-list")
     page.get_by_role("link", name="Holm, Karen").click()
     expect(page.get_by_role("heading", name="Karen Holm", exact=False).first).to_be_visible()
     assert_accessible(page, "citizen-overview-admin")
@@ -37,7 +39,7 @@ def test_administrator_creates_issues_signs_and_files_an_agreement(pages, deskto
 
     # The form arrives filled in from the citizen, the intervention and the rate in force.
     expect(page.get_by_role("heading", name="Ny aftale")).to_be_visible()
-    expect(page.get_by_label("Timepris")).to_have_value("450.00")
+    expect(page.get_by_label("Timepris")).to_have_value("450,00")
     assert_accessible(page, "agreement-form")
     shoot(page, "agreement-form")
     page.get_by_role("button", name="Gem kladde").click()
@@ -67,7 +69,7 @@ def test_administrator_creates_issues_signs_and_files_an_agreement(pages, deskto
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Karen Holm" in text
     assert "450,00" in text
-    pdf_page_png(pdf_path, "agreement-pdf", docs=True)
+    pdf_page_png(pdf_path, "agreement-pdf-journey")
 
     page.get_by_role("link", name="Registrér underskrifter").click()
     today = timezone.localdate()

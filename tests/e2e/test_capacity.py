@@ -33,9 +33,9 @@ def test_team_lead_assigns_within_the_cap_and_is_told_who_has_room(pages, deskto
     expect(workers.get_by_role("row", name="Anna Berg")).to_contain_text("0 CTI + 0 ICM = 0,00")
     waiting_list = page.get_by_role("region", name="Borgere uden medarbejder")
     expect(waiting_list.get_by_role("listitem")).to_have_count(2)
-    assert_accessible(page, "capacity-board")
-    assert_colour_not_alone(page, "capacity-board")
-    shoot(page, "capacity-board", docs=True)
+    assert_accessible(page, "capacity-board-journey")
+    assert_colour_not_alone(page, "capacity-board-journey")
+    shoot(page, "capacity-board-journey")
 
     page.get_by_label("Medarbejder til Karl Holm").select_option(label="Anna Berg (0,00)")
     waiting_list.get_by_role("listitem").filter(has_text="Karl Holm").get_by_role("button", name="Tildel").click()
