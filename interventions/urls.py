@@ -18,6 +18,7 @@ urlpatterns = [
     path("borger/<int:citizen_pk>/besoeg/", views.citizen_visits, name="citizen_visits"),
     path("besoeg/", views.visit_list, name="visit_list"),
     path("besoeg/ny/", views.visit_create, name="visit_create"),
+    path("besoeg/seneste/", views.visit_hint, name="visit_hint"),
     path("besoeg/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("besoeg/<int:pk>/ret/", views.visit_edit, name="visit_edit"),
     path("besoeg/<int:pk>/slet/", views.visit_delete, name="visit_delete"),

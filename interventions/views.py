@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from interventions.forms import (
     VisitForm,
     now_rounded,
 )
-from interventions.models import Intervention, PhaseTemplate
+from interventions.models import Intervention, PhaseTemplate, Visit
 from interventions.phases import cti_timeline, icm_follow_ups
 
 
@@ -256,11 +256,11 @@ def intervention_end(request, pk):
 # --- Visits ----------------------------------------------------------------------------------------------
 
 
-def _visit_page(request, form, visit=None):
+def _visit_page(request, form, visit=None, hint=None):
     return render(
         request,
         "interventions/visit_form.html",
-        {"form": form, "visit": visit, "quick_minutes": QUICK_MINUTES},
+        {"form": form, "visit": visit, "quick_minutes": QUICK_MINUTES, "hint": hint},
     )
 
 
@@ -287,7 +287,24 @@ def visit_create(request):
     if citizen_pk and citizen_pk.isdigit():
         initial["intervention"] = choices.filter(citizen_id=citizen_pk).values_list("pk", flat=True).first()
     form = VisitForm(initial=initial, interventions=choices)
-    return _visit_page(request, form)
+    hint = None
+    if initial.get("intervention"):
+        last = Visit.objects.filter(intervention_id=initial["intervention"]).select_related("worker").first()
+        hint = {"intervention": initial["intervention"], "last": last}
+    return _visit_page(request, form, hint=hint)
+
+
+@permission_required("interventions.add_visit", raise_exception=True)
+def visit_hint(request):
+    """htmx: a line under the citizen field with the last visit, so the worker sees at once what was done."""
+    pk = request.GET.get("intervention", "")
+    intervention = None
+    if pk.isdigit():
+        intervention = selectors.visit_citizen_choices(request.user).filter(pk=pk).first()
+    if intervention is None:
+        return HttpResponse("")
+    last = intervention.visits.select_related("worker").order_by("-date", "-start_time").first()
+    return render(request, "interventions/partials/visit_hint.html", {"intervention": intervention, "last": last})
 
 
 @permission_required("interventions.view_visit", raise_exception=True)

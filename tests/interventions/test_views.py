@@ -311,3 +311,43 @@ class _Perms:
                 return user.has_perm(f"{app}.{codename}")
 
         return App()
+
+
+def test_phase_form_records_a_transition(worker_client, worker):
+    intervention = _mine(worker)[0]
+    response = worker_client.post(
+        reverse("interventions:phase", args=[intervention.pk]), {"phase": "1", "date": TODAY.isoformat()}
+    )
+    assert response.status_code == 302
+    assert intervention.transitions.get().phase == "1"
+    response = worker_client.post(
+        reverse("interventions:phase", args=[intervention.pk]), {"phase": "1", "date": TODAY.isoformat()}
+    )
+    assert "Denne fase er allerede registreret." in response.content.decode()
+
+
+def test_change_method_form_links_the_new_course(worker_client, worker):
+    intervention = _mine(worker)[0]
+    response = worker_client.post(
+        reverse("interventions:change_method", args=[intervention.pk]),
+        {"method": "ICM", "date": TODAY.isoformat(), "worker": worker.pk},
+    )
+    new = intervention.citizen.interventions.get(previous=intervention)
+    assert response.url == new.get_absolute_url()
+    page = worker_client.get(new.get_absolute_url()).content.decode()
+    assert "Overgået til anden metode" in page and "ICM-opfølgninger" in page
+
+
+def test_ended_intervention_forms_redirect_with_a_message(worker_client, worker):
+    intervention = _mine(worker, status="ended", end_date=TODAY, end_reason="goals_met")[0]
+    response = worker_client.get(reverse("interventions:pause", args=[intervention.pk]), follow=True)
+    assert "Indsatsen er afsluttet." in response.content.decode()
+
+
+def test_visit_hint_shows_the_last_visit(worker_client, worker):
+    intervention = _mine(worker)[0]
+    VisitFactory(intervention=intervention, worker=worker, kind=Visit.Kind.PHONE)
+    response = worker_client.get(reverse("interventions:visit_hint"), {"intervention": intervention.pk})
+    assert "Seneste besøg" in response.content.decode() and "Telefonopkald" in response.content.decode()
+    other = _other_team()
+    assert worker_client.get(reverse("interventions:visit_hint"), {"intervention": other.pk}).content == b""
