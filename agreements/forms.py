@@ -31,10 +31,12 @@ class AgreementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["caseworker"].queryset = Caseworker.objects.filter(active=True).select_related("municipality")
         self.fields["coordinator"].queryset = User.objects.filter(is_active=True, team__isnull=False)
-        self.fields["hourly_rate"].help_text = _("Filled in from the rate in force on the start date.")
-        # Danish input: "450,00" as well as "450.00".
-        self.fields["hourly_rate"].localize = True
-        self.fields["hourly_rate"].widget.is_localized = True
+        rate = self.fields["hourly_rate"]
+        rate.help_text = _("Filled in from the rate in force on the start date.")
+        # Danish input: shown as "450,00"; "450,00" and "450.00" are both read as 450 kr.
+        rate.localize = True
+        rate.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        rate.widget.is_localized = True
 
     def clean(self):
         cleaned = super().clean()

@@ -254,9 +254,9 @@ def test_create_is_refused_to_workers(worker_client, intervention):
     assert worker_client.get(url).status_code == 403
 
 
-def test_rate_accepts_danish_decimal_comma_and_warns_about_missing_ean(admin_client_, intervention):
+def test_rate_and_dates_take_danish_input(admin_client_, intervention):
     page = admin_client_.get(reverse("agreements:create") + f"?intervention={intervention.pk}").content.decode()
-    assert 'value="450,00"' in page
+    assert 'value="450,00"' in page and 'inputmode="decimal"' in page
     assert "har intet EAN-nummer" not in page
     data = {
         "intervention": intervention.pk,
