@@ -29,6 +29,10 @@ CHROMIUM_ARGS = [
 
 def pytest_configure(config):
     # pytest_configure is historic: it runs for this conftest too, before any session fixture reads the options.
+    # Only when journeys are selected: pytest-playwright empties the output folder at the start of every session,
+    # and a later `make test` must not wipe a failed journey's artefacts.
+    if "e2e" not in config.option.markexpr or "not e2e" in config.option.markexpr:
+        return
     for name, (default, ours) in ARTIFACT_DEFAULTS.items():
         if getattr(config.option, name, None) == default:
             setattr(config.option, name, ours)

@@ -138,7 +138,12 @@ def test_visit_form_works_by_keyboard_alone(pages, new_context):
     worker, intervention = _worker_with_a_citizen()
     pages.log_in(page, worker)
     page.goto(pages.url(f"/indsatser/besoeg/ny/?citizen={intervention.citizen.pk}"))
-    page.get_by_label("Borger").focus()
+    # The first Tab offers the skip link past the menu; Enter on it puts the focus in the page's content.
+    page.keyboard.press("Tab")
+    assert _name(_focused(page)) == "Gå til indhold"
+    page.keyboard.press("Enter")
+    assert _focused(page)["id"] == "main"
+    _tab_to(page, "Borger")
 
     stops = [_focused(page)]
     for _ in range(40):
