@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -60,6 +60,8 @@ def dkdate(value) -> str:
     if not value:
         return ""
     if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         return formats.date_format(value, "d.m.Y H:i")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")

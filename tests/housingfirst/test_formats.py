@@ -22,3 +22,11 @@ def test_hours_from_minutes():
 def test_dates_are_danish(settings):
     assert render("{{ d|dkdate }}", d=datetime.date(2026, 11, 23)) == "23.11.2026"
     assert render("{{ d|date:'SHORT_DATE_FORMAT' }}", d=datetime.date(2026, 11, 23)) == "23.11.2026"
+
+
+def test_times_are_shown_in_copenhagen_time():
+    from django.utils import timezone
+
+    moment = datetime.datetime(2026, 11, 23, 13, 5, tzinfo=datetime.UTC)
+    assert timezone.is_aware(moment)
+    assert render("{{ d|dkdate }}", d=moment) == "23.11.2026 14:05"
