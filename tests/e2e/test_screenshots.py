@@ -85,6 +85,14 @@ def test_main_pages_with_the_demo_data(demo, pages, desktop, phone, new_context)
     agreement = Agreement.objects.filter(status=Agreement.Status.SIGNED).order_by("pk").first()
     admin.goto(pages.url(agreement.get_absolute_url()))
     _look(admin, "agreement-detail-demo")
+    admin_phone = new_context(**PHONE).new_page()
+    pages.log_in(admin_phone, demo["admin"], password=DEMO_PASSWORD)
+    _look(admin_phone, "dashboard-admin-phone")
+    admin_phone.goto(pages.url(agreement.get_absolute_url()))
+    _look(admin_phone, "agreement-detail-demo-phone")
+    open_menu(admin_phone, "Fakturering")
+    _look(admin_phone, "invoicing-month-demo-phone")
+
     response = admin.request.get(pages.url(reverse("agreements:pdf", args=[agreement.pk])))
     assert response.headers["content-type"] == "application/pdf"
     pdf = ARTIFACTS / "downloads" / "agreement-demo.pdf"
