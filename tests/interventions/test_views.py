@@ -351,3 +351,24 @@ def test_visit_hint_shows_the_last_visit(worker_client, worker):
     assert "Seneste besøg" in response.content.decode() and "Telefonopkald" in response.content.decode()
     other = _other_team()
     assert worker_client.get(reverse("interventions:visit_hint"), {"intervention": other.pk}).content == b""
+
+
+def test_the_administrator_edits_the_phase_template_in_the_admin(admin_client_):
+    from interventions.models import PhaseTemplate
+
+    template = PhaseTemplate.current()
+    url = reverse("admin:interventions_phasetemplate_change", args=[template.pk])
+    assert admin_client_.get(url).status_code == 200
+    response = admin_client_.post(
+        url,
+        {
+            "contact_period_weeks": 3,
+            "phase_1_months": 2,
+            "phase_2_months": 4,
+            "phase_3_months": 3,
+            "icm_follow_up_months": 6,
+        },
+    )
+    assert response.status_code == 302
+    template.refresh_from_db()
+    assert (template.contact_period_weeks, template.phase_2_months) == (3, 4)
