@@ -48,3 +48,16 @@ def lead_client(client, team_lead):
 def admin_client_(client, administrator):
     """A client logged in as an administrator of the app (not Django's superuser `admin_client`)."""
     return logged_in(client, administrator)
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests (races, browser journeys) always restore the migrated reference data.
+
+    A transactional test ends with a flush that empties every table, including what the data
+    migrations put there (the 98 municipalities, the life areas, the 450 kr. rate). Without
+    serialized_rollback the next transactional test would start without them.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}))

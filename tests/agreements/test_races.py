@@ -8,7 +8,7 @@ from agreements import services
 from agreements.models import Agreement
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_administrators_issue_the_same_draft_once(intervention, administrator):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")

@@ -9,7 +9,7 @@ from citizens.services import save_citizen
 from tests.factories import AdministratorFactory, CaseworkerFactory, TeamFactory, municipality
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_people_registering_the_same_cpr_at_once_get_one_citizen_and_one_message():
     if connection.vendor != "postgresql":
         pytest.skip("needs real concurrent transactions (PostgreSQL)")
