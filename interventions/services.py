@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from citizens.models import Citizen
-from housingfirst.models import Method, Team, User
+from housingfirst.models import Method, Municipality, Team, User
 from interventions.models import Intervention, Pause, Phase, PhaseTransition, Visit
 from interventions.selectors import OPEN, load_of, month_is_locked, team_act_count, workers_with_room
 
@@ -358,6 +358,16 @@ def _lock_worker(worker: User) -> None:
     User.objects.select_for_update().get(pk=worker.pk)
 
 
+def _hold_billing_month(municipality_id: int) -> None:
+    """Take the paying municipality's row lock before checking whether the month is invoiced.
+
+    Issuing a month locks the same rows (invoicing.services) while it reads the month's visits and
+    writes LockedMonth, so a visit saved at that moment either lands before the invoice reads the
+    month, or waits and is then refused because the month is locked. None slips in between.
+    """
+    list(Municipality.objects.select_for_update(no_key=True).filter(pk=municipality_id).values_list("pk", flat=True))
+
+
 @transaction.atomic
 def log_visit(
     *,
@@ -375,6 +385,7 @@ def log_visit(
     worker = worker or by
     _lock_worker(worker)
     intervention = Intervention.objects.select_related("citizen").get(pk=intervention.pk)
+    _hold_billing_month(intervention.citizen.paying_municipality_id)
     _check_visit(
         intervention=intervention, worker=worker, date=date, start_time=start_time, duration_minutes=duration_minutes
     )
@@ -412,6 +423,7 @@ def change_visit(*, visit: Visit, by: User, **changes) -> Visit:
     _lock_worker(visit.worker)
     visit = Visit.objects.select_related("intervention__citizen").get(pk=visit.pk)
     municipality_id = visit.intervention.citizen.paying_municipality_id
+    _hold_billing_month(municipality_id)
     if month_is_locked(municipality_id, visit.date):
         raise ValidationError(_locked_message(visit.date))
     life_areas = changes.pop("life_areas", None)
@@ -437,6 +449,7 @@ def delete_visit(*, visit: Visit, by: User) -> None:
     if not can_edit_visit(by, visit):
         raise ValidationError(_("You can only correct your own visits."))
     visit = Visit.objects.select_for_update().select_related("intervention__citizen").get(pk=visit.pk)
+    _hold_billing_month(visit.intervention.citizen.paying_municipality_id)
     if month_is_locked(visit.intervention.citizen.paying_municipality_id, visit.date):
         raise ValidationError(_locked_message(visit.date))
     visit._history_user = by
