@@ -5,6 +5,7 @@ Every step is get-or-create, so running the seed twice changes nothing.
 
 from django.contrib.auth.models import Group
 from stdnum import ean as stdnum_ean
+from stdnum.dk import cvr as stdnum_cvr
 
 from housingfirst import roles
 from housingfirst.models import Caseworker, Municipality, MunicipalityEAN, Provider, Team, User
@@ -38,6 +39,16 @@ STAFF = [
     ("louise.krogh", "Louise", "Krogh", 2, roles.SUPPORT_WORKER, "CTI ICM ACT"),
 ]
 
+# Town-hall postal codes of the demo municipalities (the CVR numbers below are made up).
+TOWN_HALLS = {
+    "510": ("6100", "Haderslev"),
+    "621": ("6000", "Kolding"),
+    "580": ("6200", "Aabenraa"),
+    "540": ("6400", "Sønderborg"),
+    "630": ("7100", "Vejle"),
+    "550": ("6270", "Tønder"),
+}
+
 # Municipality code, EAN stem (12 digits, check digit computed), department, caseworkers.
 MUNICIPALITY_CONTACTS = [
     (
@@ -57,6 +68,12 @@ MUNICIPALITY_CONTACTS = [
 
 def ean_with_check_digit(stem: str) -> str:
     return stem + stdnum_ean.calc_check_digit(stem)
+
+
+def fictional_cvr(code: str) -> str:
+    """A CVR number with a valid check digit, made from the municipality code (demo only)."""
+    stem = f"29{code}{int(code) % 100:02d}"[:7]
+    return next(stem + digit for digit in "0123456789" if stdnum_cvr.is_valid(stem + digit))
 
 
 def seed_core(stdout=None) -> dict:
@@ -113,8 +130,12 @@ def seed_core(stdout=None) -> dict:
     for code, ean_stem, department, caseworkers in MUNICIPALITY_CONTACTS:
         municipality = Municipality.objects.get(code=code)
         if not municipality.invoice_email:
+            postal_code, city = TOWN_HALLS[code]
             municipality.invoice_email = f"faktura.{code}@kommune.example"
-            municipality.save(update_fields=["invoice_email"])
+            municipality.cvr = fictional_cvr(code)
+            municipality.address = "Rådhuset"
+            municipality.postal_code, municipality.city = postal_code, city
+            municipality.save(update_fields=["invoice_email", "cvr", "address", "postal_code", "city"])
         if ean_stem:
             MunicipalityEAN.objects.get_or_create(
                 ean=ean_with_check_digit(ean_stem),

@@ -50,9 +50,14 @@ class ProviderForm(forms.ModelForm):
 
 
 class MunicipalityForm(forms.ModelForm):
+    cvr = forms.CharField(label=_("CVR number"), max_length=12, required=False)
+
     class Meta:
         model = Municipality
-        fields = ["invoice_email"]
+        fields = ["cvr", "address", "postal_code", "city", "invoice_email"]
+
+    def clean_cvr(self):
+        return normalize_digits(self.cleaned_data["cvr"])
 
 
 class MunicipalityEANForm(forms.ModelForm):

@@ -102,6 +102,11 @@ class Municipality(models.Model):
     invoice_email = models.EmailField(
         _("invoice e-mail"), blank=True, help_text=_("Where invoices are sent by e-mail.")
     )
+    # The buyer's legal identity on electronic invoices (Peppol: CVR as legal registration, scheme 0184).
+    cvr = models.CharField(_("CVR number"), max_length=8, blank=True, validators=[validate_cvr])
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -58,7 +58,7 @@ def municipality_detail(request, pk):
             form = MunicipalityForm(request.POST, instance=municipality)
             if form.is_valid():
                 form.save()
-                messages.success(request, _("The invoice e-mail is saved."))
+                messages.success(request, _("The invoicing details are saved."))
                 return redirect(municipality)
         elif action == "ean":
             ean_form = MunicipalityEANForm(request.POST, municipality=municipality)

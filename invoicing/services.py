@@ -114,6 +114,10 @@ def issue_month(*, month: datetime.date, by=None, municipality_ids=None) -> list
             buyer_ean=preview.ean.ean,
             buyer_reference=preview.ean.label or preview.municipality.code,
             buyer_email=preview.municipality.invoice_email,
+            buyer_cvr=preview.municipality.cvr,
+            buyer_address=preview.municipality.address,
+            buyer_postal_code=preview.municipality.postal_code,
+            buyer_city=preview.municipality.city,
             seller=seller,
             total=preview.total,
         )
@@ -166,6 +170,10 @@ def credit_invoice(*, invoice: Invoice, by=None, reason: str) -> Invoice:
         buyer_ean=invoice.buyer_ean,
         buyer_reference=invoice.buyer_reference,
         buyer_email=invoice.buyer_email,
+        buyer_cvr=invoice.buyer_cvr,
+        buyer_address=invoice.buyer_address,
+        buyer_postal_code=invoice.buyer_postal_code,
+        buyer_city=invoice.buyer_city,
         seller=seller_snapshot(provider),
         total=invoice.total,
     )

@@ -114,8 +114,17 @@ def build_ubl(invoice) -> bytes:
     cbc(cac(buyer, "PartyIdentification"), "ID", invoice.buyer_ean, schemeID=GLN_SCHEME)
     cbc(cac(buyer, "PartyName"), "Name", invoice.buyer_name)
     buyer_address = cac(buyer, "PostalAddress")
+    if invoice.buyer_address:
+        cbc(buyer_address, "StreetName", invoice.buyer_address)
+    if invoice.buyer_city:
+        cbc(buyer_address, "CityName", invoice.buyer_city)
+    if invoice.buyer_postal_code:
+        cbc(buyer_address, "PostalZone", invoice.buyer_postal_code)
     cbc(cac(buyer_address, "Country"), "IdentificationCode", "DK")
-    cbc(cac(buyer, "PartyLegalEntity"), "RegistrationName", invoice.buyer_name)
+    buyer_legal = cac(buyer, "PartyLegalEntity")
+    cbc(buyer_legal, "RegistrationName", invoice.buyer_name)
+    if invoice.buyer_cvr:
+        cbc(buyer_legal, "CompanyID", invoice.buyer_cvr, schemeID=CVR_SCHEME)
 
     means = cac(root, "PaymentMeans")
     if seller.get("iban"):

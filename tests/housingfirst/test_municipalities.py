@@ -60,3 +60,23 @@ def test_the_municipality_list_runs_a_constant_number_of_queries(admin_client_, 
         response = admin_client_.get("/kommuner/")
     assert response.status_code == 200
     assert "Albertslund" in response.content.decode()
+
+
+def test_administrator_records_the_municipality_cvr_and_address(admin_client_):
+    haderslev = Municipality.objects.get(code="510")
+    data = {
+        "action": "invoice_email",
+        "cvr": "2918 9608",
+        "address": "Gravene 2",
+        "postal_code": "6100",
+        "city": "Haderslev",
+        "invoice_email": "faktura@haderslev.example",
+    }
+    response = admin_client_.post(haderslev.get_absolute_url(), data)
+    assert response.status_code == 200
+    assert "kontrolcifferet passer ikke" in response.content.decode()
+    data["cvr"] = "2918 9609"
+    response = admin_client_.post(haderslev.get_absolute_url(), data)
+    assert response.status_code == 302
+    haderslev.refresh_from_db()
+    assert (haderslev.cvr, haderslev.address, haderslev.city) == ("29189609", "Gravene 2", "Haderslev")

@@ -125,3 +125,24 @@ def test_no_citizen_of_another_month_or_not_billable_is_invoiced(provider, hader
     (invoice,) = services.issue_month(month=month)
 
     assert invoice.lines.get().minutes == 60
+
+
+def test_the_buyer_carries_its_cvr_and_address_when_the_municipality_has_them(provider, haderslev, month):
+    haderslev.cvr, haderslev.address, haderslev.postal_code, haderslev.city = (
+        "29189609",
+        "Gravene 2",
+        "6100",
+        "Haderslev",
+    )
+    haderslev.save()
+    invoice = issue_with_lines(month, haderslev, 1)
+
+    xml = bytes(invoice.xml)
+    assert peppol.schema_errors(xml) == []
+    assert peppol.peppol_errors(xml) == []
+    buyer = etree.fromstring(xml).find("cac:AccountingCustomerParty/cac:Party", NS)
+    company = buyer.find("cac:PartyLegalEntity/cbc:CompanyID", NS)
+    assert (company.text, company.get("schemeID")) == ("29189609", "0184")
+    assert buyer.findtext("cac:PostalAddress/cbc:StreetName", namespaces=NS) == "Gravene 2"
+    assert buyer.findtext("cac:PostalAddress/cbc:PostalZone", namespaces=NS) == "6100"
+    assert "CVR 29189609" in pdf_text(invoice)
