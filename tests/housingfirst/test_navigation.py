@@ -107,3 +107,34 @@ def test_an_english_browser_still_gets_danish(client, worker):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="da">' in html
     assert "Log ud" in html
+
+
+def _every_route(resolver=None, prefix=""):
+    from django.urls import URLResolver, get_resolver
+
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("admin/"):
+                continue  # the Django admin has its own login
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            yield from _every_route(pattern, namespace)
+        elif pattern.name:
+            yield prefix + pattern.name, list(pattern.pattern.converters)
+
+
+PUBLIC = {"login", "health", "set_language"}
+
+
+def test_every_route_of_every_app_requires_login(client, db):
+    checked = 0
+    for name, params in _every_route():
+        if name in PUBLIC:
+            continue
+        kwargs = {param: ("pdf" if param == "document" else 1) for param in params}
+        path = reverse(name, kwargs=kwargs)
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith("/login/?next="), path
+        checked += 1
+    assert checked > 50
