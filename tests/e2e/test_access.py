@@ -37,7 +37,10 @@ def test_worker_logs_in_on_a_phone(pages, phone):
     expect(menu).to_be_visible()
     menu.tap()
     expect(phone.get_by_role("link", name="Overblik")).to_be_visible()
+    # Who is logged in, with role and team, sits behind the user's name in the menu.
+    phone.get_by_role("button", name=worker.get_full_name()).tap()
     expect(phone.get_by_text("Team Nord")).to_be_visible()
+    expect(phone.get_by_role("button", name="Log ud")).to_be_visible()
     assert_accessible(phone, "dashboard-worker-phone")
     shoot(phone, "dashboard-worker-phone")
 
