@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -116,7 +117,28 @@ class CitizenForm(forms.ModelForm):
         return cleaned
 
 
-class ActionPlanForm(forms.ModelForm):
+class PdfDocumentMixin:
+    """A form with a PDF `document`: checked as a PDF, and asked for again when the form comes back.
+
+    A browser never refills a file field, so after any other error the chosen PDF would silently be gone.
+    """
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document and hasattr(document, "content_type"):
+            validate_pdf_upload(document)
+        return document
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self._errors and self.files.get("document") and "document" not in self._errors:
+            self.add_error(
+                "document",
+                _("Choose the PDF file again: a browser cannot keep a chosen file when the form comes back."),
+            )
+
+
+class ActionPlanForm(PdfDocumentMixin, forms.ModelForm):
     class Meta:
         model = ActionPlan
         fields = ["kind", "received_on", "municipality", "caseworker", "document", "notes"]
@@ -126,12 +148,6 @@ class ActionPlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["caseworker"].queryset = _caseworkers()
         _private_document_field(self, "document")
-
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if document and hasattr(document, "content_type"):
-            validate_pdf_upload(document)
-        return document
 
 
 class GoalForm(forms.ModelForm):
@@ -153,7 +169,7 @@ GoalFormSet = inlineformset_factory(ActionPlan, Goal, form=GoalForm, extra=3, ca
 GoalEditFormSet = inlineformset_factory(ActionPlan, Goal, form=GoalForm, extra=1, can_delete=True)
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(PdfDocumentMixin, forms.ModelForm):
     class Meta:
         model = Consent
         fields = ["covers", "obtain_from", "given_on", "expires_on", "withdrawn_on", "document"]
@@ -169,15 +185,11 @@ class ConsentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         _private_document_field(self, "document")
 
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if document and hasattr(document, "content_type"):
-            validate_pdf_upload(document)
-        return document
-
     def clean(self):
         cleaned = super().clean()
         given, expires = cleaned.get("given_on"), cleaned.get("expires_on")
+        if given and given > timezone.localdate():
+            self.add_error("given_on", _("A consent cannot be given in the future; record it when it is signed."))
         if given and expires and expires < given:
             self.add_error("expires_on", _("A consent cannot expire before it is given."))
         withdrawn = cleaned.get("withdrawn_on")

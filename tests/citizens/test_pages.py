@@ -136,6 +136,24 @@ def test_a_consent_cannot_expire_before_it_is_given(lead_client, team_lead):
     assert "kan ikke udløbe, før det er givet" in response.content.decode()
 
 
+def test_a_consent_cannot_be_given_in_the_future(lead_client, team_lead):
+    citizen = CitizenFactory(team=team_lead.team)
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    data = {"covers": "Alt", "given_on": tomorrow.isoformat(), "expires_on": ""}
+    response = lead_client.post(reverse("citizens:consent_create", args=[citizen.pk]), data)
+    assert "Et samtykke kan ikke være givet i fremtiden" in response.content.decode()
+    assert not Consent.objects.exists()
+
+
+def test_a_chosen_pdf_is_asked_for_again_when_another_field_fails(lead_client, team_lead):
+    citizen = CitizenFactory(team=team_lead.team)
+    data = {"covers": "", "given_on": "2026-01-01", "document": SimpleUploadedFile("s.pdf", PDF, "application/pdf")}
+    response = lead_client.post(reverse("citizens:consent_create", args=[citizen.pk]), data)
+    html = response.content.decode()
+    assert "Vælg PDF-filen igen" in html
+    assert not Consent.objects.exists()
+
+
 # --- the overview ---------------------------------------------------------------------------------
 
 
