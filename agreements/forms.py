@@ -13,38 +13,35 @@ class DateInput(forms.DateInput):
 
 
 class AgreementForm(forms.ModelForm):
+    """The draft's typed-in fields. The rate and the paying municipality are not among them: the service
+    takes them from the rate table and the citizen (`services.record_fields`), as invoicing does."""
+
     class Meta:
         model = Agreement
         fields = [
             "method",
             "start_date",
             "follow_up_date",
-            "hourly_rate",
-            "paying_municipality",
             "caseworker",
             "employment_department",
             "coordinator",
         ]
         widgets = {"start_date": DateInput(), "follow_up_date": DateInput()}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, citizen, **kwargs):
         super().__init__(*args, **kwargs)
+        self.citizen = citizen
         self.fields["caseworker"].queryset = Caseworker.objects.filter(active=True).select_related("municipality")
-        self.fields["coordinator"].queryset = User.objects.filter(is_active=True, team__isnull=False)
-        rate = self.fields["hourly_rate"]
-        rate.help_text = _("Filled in from the rate in force on the start date.")
-        # Danish input: shown as "450,00"; "450,00" and "450.00" are both read as 450 kr.
-        rate.localize = True
-        rate.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        rate.widget.is_localized = True
+        # The coordinator is one of the citizen's own team.
+        self.fields["coordinator"].queryset = User.objects.filter(is_active=True, team_id=citizen.team_id)
 
     def clean(self):
         cleaned = super().clean()
         start, follow_up = cleaned.get("start_date"), cleaned.get("follow_up_date")
         if start and follow_up and follow_up < start:
             self.add_error("follow_up_date", _("The follow-up date cannot be before the start date."))
-        caseworker, municipality = cleaned.get("caseworker"), cleaned.get("paying_municipality")
-        if caseworker and municipality and caseworker.municipality_id != municipality.pk:
+        caseworker = cleaned.get("caseworker")
+        if caseworker and caseworker.municipality_id != self.citizen.paying_municipality_id:
             self.add_error(
                 "caseworker",
                 _("%(caseworker)s works for another municipality than the paying one.") % {"caseworker": caseworker},

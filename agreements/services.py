@@ -17,6 +17,7 @@ from agreements.documents import render_agreement_pdf
 from agreements.models import Agreement, AgreementText
 from citizens.selectors import current_plan
 from housingfirst.models import Provider
+from housingfirst.templatetags.hf import kr
 from housingfirst.uploads import validate_pdf_upload
 from interventions.models import Intervention
 
@@ -24,9 +25,7 @@ from interventions.models import Intervention
 DRAFT_FIELDS = (
     "start_date",
     "follow_up_date",
-    "hourly_rate",
     "method",
-    "paying_municipality",
     "caseworker",
     "employment_department",
     "coordinator",
@@ -58,17 +57,30 @@ def _locked(agreement: Agreement) -> Agreement:
     return Agreement.objects.select_for_update().get(pk=agreement.pk)
 
 
-def prefill(intervention: Intervention) -> dict:
-    """What a new agreement takes from the record: intervention, citizen, current plan and rate."""
+def record_fields(citizen, start_date: datetime.date) -> dict:
+    """The rate in force on the start date and the citizen's paying municipality: what invoicing uses.
+
+    Never typed in: the signed agreement must name the rate and the buyer the invoices will, so a
+    draft takes both from the record when it is made, copied as a new version and at every save.
+    """
     from invoicing.selectors import rate_in_force  # invoicing reads agreements' neighbours; avoid a cycle
 
+    return {"hourly_rate": rate_in_force(start_date), "paying_municipality": citizen.paying_municipality}
+
+
+def _refresh_record_fields(agreement: Agreement) -> None:
+    for key, value in record_fields(agreement.citizen, agreement.start_date).items():
+        setattr(agreement, key, value)
+
+
+def prefill(intervention: Intervention) -> dict:
+    """What a new agreement takes from the record: intervention, citizen, current plan and rate."""
     citizen = intervention.citizen
     return {
         "method": intervention.method,
         "start_date": intervention.start_date,
         "follow_up_date": intervention.follow_up_date,
-        "hourly_rate": rate_in_force(intervention.start_date),
-        "paying_municipality": citizen.paying_municipality,
+        **record_fields(citizen, intervention.start_date),
         "caseworker": citizen.caseworker,
         "employment_department": intervention.employment_department,
         "coordinator": intervention.coordinator or intervention.worker,
@@ -89,6 +101,7 @@ def create_draft(*, intervention: Intervention, user, data: dict | None = None) 
         )
     fields = prefill(intervention)
     fields.update({key: value for key, value in (data or {}).items() if key in DRAFT_FIELDS})
+    fields.update(record_fields(intervention.citizen, fields["start_date"]))
     last_version = intervention.agreements.aggregate(last=Max("version"))["last"] or 0
     agreement = Agreement(
         citizen=intervention.citizen,
@@ -117,6 +130,7 @@ def update_draft(*, agreement: Agreement, user, data: dict) -> Agreement:
     for key, value in data.items():
         if key in DRAFT_FIELDS:
             setattr(agreement, key, value)
+    _refresh_record_fields(agreement)
     agreement.action_plan = current_plan(agreement.citizen)
     agreement.full_clean()
     _save(agreement, user=user, event=Event.UPDATED)
@@ -135,7 +149,25 @@ def issue_refusals(agreement: Agreement) -> list[str]:
             _("There is no §141/§142 action plan on file for %(citizen)s. Register the plan first.")
             % {"citizen": agreement.citizen}
         )
-    if not agreement.paying_municipality.eans.exists():
+    record = record_fields(agreement.citizen, agreement.start_date)
+    if agreement.hourly_rate != record["hourly_rate"]:
+        refusals.append(
+            _(
+                "The rate in force on the start date is now %(rate)s; the draft says %(draft)s. "
+                "Update the draft (edit it and save) before issuing it."
+            )
+            % {"rate": kr(record["hourly_rate"]), "draft": kr(agreement.hourly_rate)}
+        )
+    paying = record["paying_municipality"]
+    if agreement.paying_municipality_id != paying.pk:
+        refusals.append(
+            _(
+                "The citizen's paying municipality has changed from %(draft)s to %(citizen)s since the draft was "
+                "made. Update the draft (edit it and save) before issuing it."
+            )
+            % {"draft": agreement.paying_municipality, "citizen": paying}
+        )
+    elif not agreement.paying_municipality.eans.exists():
         refusals.append(
             _("%(municipality)s has no EAN number, so it cannot be invoiced. Add the EAN under Municipalities first.")
             % {"municipality": agreement.paying_municipality}
@@ -194,6 +226,13 @@ def _check_signature_date(agreement: Agreement, day: datetime.date | None, party
         )
 
 
+def signed_refusal() -> str:
+    return _(
+        "The agreement is signed by both parties, so its signatures cannot be changed. "
+        'A correction is a new version: use "Change: make a new version".'
+    )
+
+
 @transaction.atomic
 def record_signatures(
     *,
@@ -209,6 +248,8 @@ def record_signatures(
         raise ValidationError(_("The agreement must be issued before anyone can sign it."), code="not_issued")
     if agreement.status == Agreement.Status.ENDED:
         raise ValidationError(_("The agreement has ended; its signatures cannot be changed."), code="ended")
+    if agreement.status == Agreement.Status.SIGNED:
+        raise ValidationError(signed_refusal(), code="signed")
     for name, day in ((provider_signed_by, provider_signed_on), (municipality_signed_by, municipality_signed_on)):
         if bool(name.strip()) != bool(day):
             raise ValidationError(_("Give both the name and the date of a signature."), code="incomplete")
@@ -274,6 +315,8 @@ def new_version(*, agreement: Agreement, user) -> Agreement:
         created_by=user,
         **{field: getattr(agreement, field) for field in DRAFT_FIELDS},
     )
+    draft.citizen = agreement.citizen
+    _refresh_record_fields(draft)
     _save(draft, user=user, event=Event.NEW_VERSION)
     return draft
 

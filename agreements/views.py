@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,14 +62,40 @@ def agreement_detail(request, pk):
     return render(request, "agreements/agreement_detail.html", context)
 
 
+def _form_context(*, form, intervention, citizen, agreement=None) -> dict:
+    """The form page, with the rate and the paying municipality the draft will get shown read-only."""
+    record = services.record_fields(citizen, agreement.start_date if agreement else intervention.start_date)
+    return {
+        "form": form,
+        "agreement": agreement,
+        "intervention": intervention,
+        "citizen": citizen,
+        "plan": current_plan(citizen),
+        "hourly_rate": record["hourly_rate"],
+        "paying_municipality": record["paying_municipality"],
+        "paying_ean": record["paying_municipality"].default_ean,
+        "record_changed": agreement is not None
+        and (
+            agreement.hourly_rate != record["hourly_rate"]
+            or agreement.paying_municipality_id != record["paying_municipality"].pk
+        ),
+    }
+
+
 @permission_required("agreements.add_agreement", raise_exception=True)
 def agreement_create(request):
+    intervention_id = request.GET.get("intervention") or request.POST.get("intervention") or ""
+    if not intervention_id.isdecimal():
+        raise Http404("No intervention given")
     intervention = get_object_or_404(
-        Intervention.objects.select_related("citizen").filter(citizen__in=visible_citizens(request.user)),
-        pk=request.GET.get("intervention") or request.POST.get("intervention") or 0,
+        Intervention.objects.select_related("citizen__paying_municipality").filter(
+            citizen__in=visible_citizens(request.user)
+        ),
+        pk=int(intervention_id),
     )
+    citizen = intervention.citizen
     if request.method == "POST":
-        form = AgreementForm(request.POST)
+        form = AgreementForm(request.POST, citizen=citizen)
         if form.is_valid():
             try:
                 agreement = services.create_draft(intervention=intervention, user=request.user, data=form.cleaned_data)
@@ -79,15 +105,8 @@ def agreement_create(request):
                 messages.success(request, _("The draft agreement is saved. Check it and issue it."))
                 return redirect(agreement)
     else:
-        form = AgreementForm(initial=services.prefill(intervention))
-    context = {
-        "form": form,
-        "intervention": intervention,
-        "citizen": intervention.citizen,
-        "plan": current_plan(intervention.citizen),
-        "paying_municipality": intervention.citizen.paying_municipality,
-        "paying_ean": intervention.citizen.paying_municipality.default_ean,
-    }
+        form = AgreementForm(initial=services.prefill(intervention), citizen=citizen)
+    context = _form_context(form=form, intervention=intervention, citizen=citizen)
     return render(request, "agreements/agreement_form.html", context)
 
 
@@ -97,7 +116,7 @@ def agreement_edit(request, pk):
     if not agreement.is_draft:
         messages.error(request, _("An issued agreement cannot be changed. Make a new version of it instead."))
         return redirect(agreement)
-    form = AgreementForm(request.POST or None, instance=agreement)
+    form = AgreementForm(request.POST or None, instance=agreement, citizen=agreement.citizen)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_draft(agreement=agreement, user=request.user, data=form.cleaned_data)
@@ -106,15 +125,9 @@ def agreement_edit(request, pk):
         else:
             messages.success(request, _("The draft is saved."))
             return redirect(agreement)
-    context = {
-        "form": form,
-        "agreement": agreement,
-        "intervention": agreement.intervention,
-        "citizen": agreement.citizen,
-        "plan": current_plan(agreement.citizen),
-        "paying_municipality": agreement.paying_municipality,
-        "paying_ean": agreement.paying_municipality.default_ean,
-    }
+    context = _form_context(
+        form=form, intervention=agreement.intervention, citizen=agreement.citizen, agreement=agreement
+    )
     return render(request, "agreements/agreement_form.html", context)
 
 
@@ -134,6 +147,9 @@ def agreement_issue(request, pk):
 @permission_required("agreements.issue_agreement", raise_exception=True)
 def agreement_sign(request, pk):
     agreement = selectors.get_visible_agreement(request.user, pk)
+    if agreement.status == Agreement.Status.SIGNED:
+        messages.error(request, services.signed_refusal())
+        return redirect(agreement)
     initial = {
         "provider_signed_by": agreement.provider_signed_by,
         "provider_signed_on": agreement.provider_signed_on,
@@ -221,9 +237,21 @@ def _log_cpr_view(request, citizen, purpose: str) -> None:
     CprAccess.objects.create(citizen=citizen, user=request.user, purpose=purpose)
 
 
+def _agreement_with_full_cpr(request, pk) -> Agreement:
+    """The agreement for a document that prints the full CPR number.
+
+    Another team's agreement answers 404 (the lookup comes first, so nothing is given away); on the
+    user's own team, a role without `citizens.view_full_cpr` (support workers) answers 403.
+    """
+    agreement = selectors.get_visible_agreement(request.user, pk)
+    if not request.user.has_perm("citizens.view_full_cpr"):
+        raise PermissionDenied
+    return agreement
+
+
 @permission_required("agreements.view_agreement", raise_exception=True)
 def agreement_pdf(request, pk):
-    agreement = selectors.get_visible_agreement(request.user, pk)
+    agreement = _agreement_with_full_cpr(request, pk)
     filename = f"aftale-{agreement.pk}-v{agreement.version}.pdf"
     if agreement.is_draft:
         # A draft is rendered fresh each time, marked KLADDE; only issuing freezes the bytes.
@@ -236,7 +264,7 @@ def agreement_pdf(request, pk):
 
 @permission_required("agreements.view_agreement", raise_exception=True)
 def consent_pdf(request, pk):
-    agreement = selectors.get_visible_agreement(request.user, pk)
+    agreement = _agreement_with_full_cpr(request, pk)
     content = render_consent_pdf(agreement.citizen).content
     _log_cpr_view(request, agreement.citizen, CONSENT_PURPOSE)
     return _pdf_response(content, f"samtykkeerklaering-{agreement.citizen_id}.pdf")
@@ -244,7 +272,7 @@ def consent_pdf(request, pk):
 
 @permission_required("agreements.view_agreement", raise_exception=True)
 def signed_copy(request, pk):
-    agreement = selectors.get_visible_agreement(request.user, pk)
+    agreement = _agreement_with_full_cpr(request, pk)
     response = private_file_response(
         agreement.signed_copy, f"aftale-{agreement.pk}-v{agreement.version}-underskrevet.pdf"
     )

@@ -195,7 +195,10 @@ def test_new_version_keeps_the_old_one_readable(issued, administrator):
     assert (draft.version, draft.previous_version, draft.status) == (2, issued, "draft")
     assert draft.hourly_rate == issued.hourly_rate and not draft.pdf
 
-    services.update_draft(agreement=draft, user=administrator, data={"hourly_rate": Decimal("475.00")})
+    # A new rate in force on the start date reaches the new version when its draft is saved.
+    Rate.objects.create(valid_from=draft.start_date, hourly_rate=Decimal("475.00"))
+    draft = services.update_draft(agreement=draft, user=administrator, data={})
+    assert draft.hourly_rate == Decimal("475.00")
     new = services.issue_agreement(agreement=draft, user=administrator)
 
     issued.refresh_from_db()
@@ -252,3 +255,73 @@ def test_issue_without_provider_details_is_refused(intervention, administrator):
     with pytest.raises(ValidationError) as excinfo:
         services.issue_agreement(agreement=agreement, user=administrator)
     assert "Leverandørens navn, adresse, CVR og EAN mangler" in refusal(excinfo)
+
+
+def test_rate_and_paying_municipality_come_from_the_record_not_the_data(intervention, administrator):
+    Rate.objects.create(valid_from=intervention.start_date - datetime.timedelta(days=1), hourly_rate=Decimal("470"))
+    tonder = municipality("550")
+    agreement = services.create_draft(
+        intervention=intervention,
+        user=administrator,
+        data={"hourly_rate": Decimal("500"), "paying_municipality": tonder},
+    )
+    assert agreement.hourly_rate == Decimal("470")
+    assert agreement.paying_municipality == intervention.citizen.paying_municipality
+
+    # Saving the draft refreshes both: a later start date falls under a newer rate; the citizen moved.
+    later = intervention.start_date + datetime.timedelta(days=30)
+    Rate.objects.create(valid_from=later, hourly_rate=Decimal("480"))
+    citizen = intervention.citizen
+    citizen.paying_municipality = tonder
+    citizen.save()
+    services.update_draft(
+        agreement=agreement,
+        user=administrator,
+        data={"start_date": later, "hourly_rate": Decimal("500"), "paying_municipality": municipality("510")},
+    )
+    agreement.refresh_from_db()
+    assert agreement.hourly_rate == Decimal("480")
+    assert agreement.paying_municipality == tonder
+
+
+def test_issue_is_refused_when_the_paying_municipality_changed_since_the_draft(draft, administrator):
+    citizen = draft.citizen
+    citizen.paying_municipality = municipality("550")
+    citizen.save()
+    with pytest.raises(ValidationError) as excinfo:
+        services.issue_agreement(agreement=draft, user=administrator)
+    assert (
+        "Borgerens betalingskommune er ændret fra Haderslev til Tønder, siden kladden blev lavet. "
+        "Opdatér kladden (redigér den, og gem)" in refusal(excinfo)
+    )
+    assert Agreement.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_issue_is_refused_when_the_rate_changed_since_the_draft(draft, administrator):
+    Rate.objects.create(valid_from=draft.start_date, hourly_rate=Decimal("455.50"))
+    with pytest.raises(ValidationError) as excinfo:
+        services.issue_agreement(agreement=draft, user=administrator)
+    assert "Taksten på startdatoen er nu 455,50 kr.; kladden lyder på 450,00 kr." in refusal(excinfo)
+    services.update_draft(agreement=draft, user=administrator, data={})
+    assert services.issue_agreement(agreement=draft, user=administrator).hourly_rate == Decimal("455.50")
+
+
+def test_signatures_of_a_signed_agreement_cannot_be_changed(issued, administrator):
+    today = timezone.localdate()
+    signed = services.record_signatures(
+        agreement=issued,
+        user=administrator,
+        provider_signed_by="Ida Lund",
+        provider_signed_on=today,
+        municipality_signed_by="Hanne Mikkelsen",
+        municipality_signed_on=today,
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.record_signatures(agreement=signed, user=administrator)  # blank: would drop it back to issued
+    assert (
+        "Aftalen er underskrevet af begge parter, så underskrifterne kan ikke ændres. En rettelse er en ny version"
+        in refusal(excinfo)
+    )
+    signed.refresh_from_db()
+    assert signed.status == "signed"
+    assert (signed.provider_signed_by, signed.municipality_signed_on) == ("Ida Lund", today)

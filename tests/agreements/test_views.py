@@ -1,6 +1,7 @@
 import datetime
 import hashlib
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,8 +12,16 @@ from pypdf import PdfReader
 from agreements import services
 from agreements.models import Agreement, AgreementText
 from citizens.models import CprAccess
+from invoicing.models import Rate
 from tests.conftest import logged_in
-from tests.factories import AgreementFactory, InterventionFactory, WorkerFactory
+from tests.factories import (
+    AgreementFactory,
+    InterventionFactory,
+    MunicipalityEANFactory,
+    TeamLeadFactory,
+    WorkerFactory,
+    municipality,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,16 +45,15 @@ def test_administrator_creates_draft_from_prefilled_form_and_issues_it(admin_cli
     page = admin_client_.get(url)
     assert page.status_code == 200
     form = page.context["form"]
-    assert form.initial["hourly_rate"] == 450
-    assert form.initial["paying_municipality"] == intervention.citizen.paying_municipality
+    assert "hourly_rate" not in form.fields and "paying_municipality" not in form.fields
+    assert page.context["hourly_rate"] == 450
+    assert page.context["paying_municipality"] == intervention.citizen.paying_municipality
 
     data = {
         "intervention": intervention.pk,
         "method": "CTI",
         "start_date": intervention.start_date.isoformat(),
         "follow_up_date": (intervention.start_date + datetime.timedelta(days=90)).isoformat(),
-        "hourly_rate": "450.00",
-        "paying_municipality": intervention.citizen.paying_municipality.pk,
         "caseworker": intervention.citizen.caseworker.pk,
         "coordinator": intervention.coordinator.pk,
     }
@@ -96,21 +104,62 @@ def test_reprint_serves_the_stored_bytes_and_hash(admin_client_, issued):
     assert hashlib.sha256(second).hexdigest() == issued.pdf_sha256
 
 
-def test_pdf_view_logs_a_cpr_access(worker_client, worker, issued):
-    response = worker_client.get(reverse("agreements:pdf", args=[issued.pk]))
+def _file_signed_copy(agreement, user):
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    return services.upload_signed_copy(agreement=agreement, user=user, uploaded=scan)
+
+
+CPR_DOCUMENTS = ("pdf", "consent_pdf", "signed_copy")
+
+
+def test_worker_may_not_open_the_documents_with_the_full_cpr(worker_client, issued, administrator):
+    _file_signed_copy(issued, administrator)
+    for name in CPR_DOCUMENTS:
+        assert worker_client.get(reverse(f"agreements:{name}", args=[issued.pk])).status_code == 403, name
+    assert not CprAccess.objects.exists()
+    # The detail page offers no links the worker cannot use, and says why.
+    page = worker_client.get(issued.get_absolute_url()).content.decode()
+    for name in CPR_DOCUMENTS:
+        assert reverse(f"agreements:{name}", args=[issued.pk]) not in page, name
+    assert "så kun teamledere og administratorer kan åbne dem" in page
+    assert "fuldt nummer i PDF&#x27;en" not in page
+    # Nor does the agreement panel on the citizen page.
+    citizen_page = worker_client.get(issued.citizen.get_absolute_url()).content.decode()
+    assert issued.get_absolute_url() in citizen_page
+    assert f"/aftaler/{issued.pk}/pdf/" not in citizen_page
+
+
+def test_team_lead_opens_the_documents_and_each_is_logged(lead_client, team_lead, issued, administrator):
+    _file_signed_copy(issued, administrator)
+    page = lead_client.get(issued.get_absolute_url()).content.decode()
+    for name in CPR_DOCUMENTS:
+        assert reverse(f"agreements:{name}", args=[issued.pk]) in page, name
+
+    response = lead_client.get(reverse("agreements:pdf", args=[issued.pk]))
     assert response.status_code == 200
-    assert CprAccess.objects.filter(citizen=issued.citizen, user=worker, purpose="aftale-PDF").count() == 1
-    response = worker_client.get(reverse("agreements:consent_pdf", args=[issued.pk]))
+    assert CprAccess.objects.filter(citizen=issued.citizen, user=team_lead, purpose="aftale-PDF").count() == 1
+    response = lead_client.get(reverse("agreements:consent_pdf", args=[issued.pk]))
     assert response.status_code == 200
-    assert CprAccess.objects.filter(citizen=issued.citizen, user=worker, purpose="samtykkeerklæring-PDF").exists()
+    assert CprAccess.objects.filter(citizen=issued.citizen, user=team_lead, purpose="samtykkeerklæring-PDF").exists()
     text = pdf_text(response.content)
     assert "Samtykkeerklæring" in text and "Karen Holm" in text
+    response = lead_client.get(reverse("agreements:signed_copy", args=[issued.pk]))
+    assert body(response) == b"%PDF-1.4 signed"
+    assert CprAccess.objects.filter(user=team_lead, purpose="aftale, underskrevet kopi").count() == 1
 
 
 def test_worker_of_another_team_gets_404(client, issued):
     stranger = WorkerFactory()
     logged_in(client, stranger)
     for name in ("detail", "pdf", "consent_pdf", "signed_copy"):
+        assert client.get(reverse(f"agreements:{name}", args=[issued.pk])).status_code == 404, name
+    assert not CprAccess.objects.exists()
+
+
+def test_team_lead_of_another_team_gets_404(client, issued, administrator):
+    _file_signed_copy(issued, administrator)
+    logged_in(client, TeamLeadFactory())
+    for name in ("detail", *CPR_DOCUMENTS):
         assert client.get(reverse(f"agreements:{name}", args=[issued.pk])).status_code == 404, name
     assert not CprAccess.objects.exists()
 
@@ -254,21 +303,86 @@ def test_create_is_refused_to_workers(worker_client, intervention):
     assert worker_client.get(url).status_code == 403
 
 
-def test_rate_and_dates_take_danish_input(admin_client_, intervention):
+def test_rate_and_paying_municipality_are_shown_but_not_typed_in(admin_client_, intervention):
+    Rate.objects.create(valid_from=intervention.start_date - datetime.timedelta(days=400), hourly_rate=Decimal("460"))
     page = admin_client_.get(reverse("agreements:create") + f"?intervention={intervention.pk}").content.decode()
-    assert 'value="450,00"' in page and 'inputmode="decimal"' in page
+    assert "460,00 kr." in page and "fra taksttabellen" in page
+    assert intervention.citizen.paying_municipality.name in page and "fra borgerens oplysninger" in page
+    assert 'name="hourly_rate"' not in page and 'name="paying_municipality"' not in page
     assert "har intet EAN-nummer" not in page
     data = {
         "intervention": intervention.pk,
         "method": "ICM",
         "start_date": "17.08.2026",
-        "hourly_rate": "465,50",
-        "paying_municipality": intervention.citizen.paying_municipality.pk,
+        # Posted anyway: ignored, the record decides.
+        "hourly_rate": "999,00",
+        "paying_municipality": municipality("550").pk,
     }
     admin_client_.post(reverse("agreements:create"), data)
     agreement = Agreement.objects.get()
-    assert str(agreement.hourly_rate) == "465.50"
+    assert agreement.hourly_rate == Decimal("460.00")
+    assert agreement.paying_municipality == intervention.citizen.paying_municipality
     assert agreement.start_date == datetime.date(2026, 8, 17)
+
+
+def test_changed_paying_municipality_blocks_issue_until_the_draft_is_saved(admin_client_, intervention, administrator):
+    agreement = services.create_draft(intervention=intervention, user=administrator)
+    citizen = intervention.citizen
+    tonder = municipality("550")
+    MunicipalityEANFactory(municipality=tonder)
+    citizen.paying_municipality = tonder
+    citizen.caseworker = None
+    citizen.save()
+
+    page = admin_client_.get(agreement.get_absolute_url()).content.decode()
+    assert "Borgerens betalingskommune er ændret fra Haderslev til Tønder" in page
+    response = admin_client_.post(reverse("agreements:issue", args=[agreement.pk]), follow=True)
+    assert "Opdatér kladden" in response.content.decode()
+    assert Agreement.objects.get(pk=agreement.pk).status == "draft"
+
+    edit = admin_client_.get(reverse("agreements:edit", args=[agreement.pk])).content.decode()
+    assert "Tønder" in edit and "Kladden lyder på 450,00 kr. med Haderslev som betalingskommune" in edit
+    data = {"method": "CTI", "start_date": agreement.start_date.isoformat()}
+    admin_client_.post(reverse("agreements:edit", args=[agreement.pk]), data)
+    agreement.refresh_from_db()
+    assert agreement.paying_municipality == tonder
+    response = admin_client_.post(reverse("agreements:issue", args=[agreement.pk]), follow=True)
+    assert "Aftalen er udstedt" in response.content.decode()
+
+
+def test_coordinator_choices_are_the_citizens_team(admin_client_, intervention, worker):
+    WorkerFactory(first_name="Ottilie", last_name="Andethold")  # another team
+    colleague = WorkerFactory(team=worker.team, first_name="Kamma", last_name="Kollega")
+    page = admin_client_.get(reverse("agreements:create") + f"?intervention={intervention.pk}")
+    choices = list(page.context["form"].fields["coordinator"].queryset)
+    assert colleague in choices and worker in choices
+    content = page.content.decode()
+    assert "Kamma Kollega" in content and "Ottilie Andethold" not in content
+
+
+@pytest.mark.parametrize("query", ["?intervention=abc", "?intervention=999999", "?intervention=1.5", ""])
+def test_create_with_a_bad_or_unknown_intervention_is_404(admin_client_, query):
+    assert admin_client_.get(reverse("agreements:create") + query).status_code == 404
+
+
+def test_signed_agreement_offers_no_signature_change(admin_client_, issued, administrator):
+    today = timezone.localdate()
+    services.record_signatures(
+        agreement=issued,
+        user=administrator,
+        provider_signed_by="Ida Lund",
+        provider_signed_on=today,
+        municipality_signed_by="Hanne Mikkelsen",
+        municipality_signed_on=today,
+    )
+    page = admin_client_.get(issued.get_absolute_url()).content.decode()
+    assert "Registrér underskrifter" not in page and "Upload underskrevet kopi" in page
+    response = admin_client_.get(reverse("agreements:sign", args=[issued.pk]), follow=True)
+    assert "En rettelse er en ny version" in response.content.decode()
+    response = admin_client_.post(reverse("agreements:sign", args=[issued.pk]), {}, follow=True)
+    assert "En rettelse er en ny version" in response.content.decode()
+    issued.refresh_from_db()
+    assert issued.status == "signed" and issued.municipality_signed_by == "Hanne Mikkelsen"
 
 
 def test_consent_pdf_lists_what_may_be_obtained_from_whom(admin_client_, issued):
