@@ -1,9 +1,7 @@
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
@@ -11,6 +9,7 @@ from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter
 
 from citizens.cpr import mask_cpr, normalize_cpr, passes_modulus_11, validate_cpr
 from citizens.models import ActionPlan, Citizen, Consent, Goal, LifeArea
+from citizens.services import duplicate_cpr_error
 from housingfirst.models import Caseworker, Municipality, Team
 from housingfirst.uploads import validate_pdf_upload
 
@@ -92,16 +91,9 @@ class CitizenForm(forms.ModelForm):
             return self.instance.cpr
         number = normalize_cpr(value)
         validate_cpr(number)
-        existing = Citizen.objects.filter(cpr=number).exclude(pk=self.instance.pk).first()
-        if existing is not None:
-            from citizens.selectors import visible_citizens
-
-            if visible_citizens(self.user).filter(pk=existing.pk).exists():
-                link = format_html('<a href="{}">{}</a>', existing.get_absolute_url(), existing.full_name)
-                raise ValidationError(format_html(_("This CPR number is already registered for {name}."), name=link))
-            raise ValidationError(
-                _("This CPR number is already registered with another team. Contact an administrator.")
-            )
+        duplicate = duplicate_cpr_error(number, user=self.user, exclude_pk=self.instance.pk, link=True)
+        if duplicate is not None:
+            raise duplicate
         if not passes_modulus_11(number):
             self.cpr_warning = _(
                 "Note: the CPR number does not pass the old modulus-11 check. Numbers issued since 2007 may "

@@ -6,6 +6,8 @@ writes a CprAccess row, so no path changes or reveals data without a trace.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -21,14 +23,22 @@ def _stamp(instance, user):
     return instance
 
 
-def duplicate_cpr_error(cpr: str, *, user, exclude_pk=None) -> ValidationError | None:
-    """The message for a CPR number that is already registered, naming the record only to those who may see it."""
+def duplicate_cpr_error(cpr: str, *, user, exclude_pk=None, link: bool = False) -> ValidationError | None:
+    """The message for a CPR number that is already registered, naming the record only to those who may see it.
+
+    With `link`, the name links to the existing citizen's page (for forms).
+    """
     from citizens.selectors import visible_citizens
 
     existing = Citizen.objects.filter(cpr=normalize_cpr(cpr)).exclude(pk=exclude_pk).first()
     if existing is None:
         return None
     if user is not None and visible_citizens(user).filter(pk=existing.pk).exists():
+        if link:
+            # The translated sentence is ours; the name inside the link is escaped by format_html.
+            name = format_html('<a href="{}">{}</a>', existing.get_absolute_url(), existing.full_name)
+            message = mark_safe(_("This CPR number is already registered for %(name)s.") % {"name": name})  # noqa: S308
+            return ValidationError(message, code="cpr_duplicate")
         return ValidationError(
             _("This CPR number is already registered for %(name)s."),
             code="cpr_duplicate",
