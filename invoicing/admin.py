@@ -5,7 +5,18 @@ from invoicing.models import Invoice, Rate
 
 @admin.register(Rate)
 class RateAdmin(admin.ModelAdmin):
+    """Read-only: a rate is added on the rates page, which refuses one that reaches an invoiced month."""
+
     list_display = ["valid_from", "hourly_rate", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Invoice)

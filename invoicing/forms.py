@@ -17,7 +17,7 @@ def parse_month(value: str) -> datetime.date:
     if not match:
         raise ValueError(_("Write the month as YYYY-MM, e.g. 2026-10."))
     year, month = int(match[1]), int(match[2])
-    if not 1 <= month <= 12 or year < 2000:
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise ValueError(_("Write the month as YYYY-MM, e.g. 2026-10."))
     return datetime.date(year, month, 1)
 

@@ -15,12 +15,6 @@ from invoicing.models import DEFAULT_HOURLY_RATE, Invoice, InvoiceLine, Rate
 ORE = Decimal("0.01")
 
 
-def rate_in_force(on: datetime.date) -> Decimal:
-    """The hourly rate in force on a day (450 kr. when no rate is registered yet)."""
-    rate = Rate.objects.filter(valid_from__lte=on).order_by("-valid_from").values_list("hourly_rate", flat=True).first()
-    return rate if rate is not None else DEFAULT_HOURLY_RATE
-
-
 class RateTable:
     """All rates, read once, so pricing a month of visits costs one query."""
 
@@ -32,6 +26,11 @@ class RateTable:
     def on(self, day: datetime.date) -> Decimal:
         index = bisect.bisect_right(self._dates, day) - 1
         return self._rates[index] if index >= 0 else DEFAULT_HOURLY_RATE
+
+
+def rate_in_force(on: datetime.date) -> Decimal:
+    """The hourly rate in force on a day (450 kr. when no rate is registered yet)."""
+    return RateTable().on(on)
 
 
 def line_amount(minutes: int, rate: Decimal) -> Decimal:
@@ -168,9 +167,34 @@ def month_preview(month: datetime.date, *, municipality_ids=None) -> list[Munici
         )
         for municipality in municipalities
     }
+    # A citizen who changed paying municipality after the month was invoiced still has the month's
+    # visits on the earlier municipality's invoice: grouping by the current one would bill them twice.
+    invoiced_elsewhere = {
+        citizen_id: (number, name)
+        for citizen_id, municipality_id, number, name in InvoiceLine.objects.filter(
+            citizen_id__in=citizens.keys(),
+            invoice__kind=Invoice.Kind.INVOICE,
+            invoice__month=first,
+            invoice__credited_at__isnull=True,
+        )
+        .exclude(invoice__number="")
+        .values_list("citizen_id", "invoice__municipality_id", "invoice__number", "invoice__municipality__name")
+        .distinct()
+        if municipality_id != citizens[citizen_id].paying_municipality_id
+    }
     for line in grouped.values():
         line.citizen = citizens[line.citizen]
-        previews[line.citizen.paying_municipality_id].lines.append(line)
+        if line.citizen.pk not in invoiced_elsewhere:
+            previews[line.citizen.paying_municipality_id].lines.append(line)
+    for citizen_id, (number, name) in invoiced_elsewhere.items():
+        citizen = citizens[citizen_id]
+        previews[citizen.paying_municipality_id].warnings.append(
+            _(
+                "%(citizen)s: the month's visits are already on invoice %(number)s to %(municipality)s and are "
+                "left out. Credit that invoice to invoice them here."
+            )
+            % {"citizen": citizen.full_name, "number": number, "municipality": name}
+        )
 
     for preview in previews.values():
         preview.lines.sort(key=lambda line: (line.citizen.last_name, line.citizen.first_name, line.method, line.rate))
@@ -240,15 +264,6 @@ def invoice_with_lines(pk: int) -> Invoice:
         .defer("pdf", "xml")
         .get(pk=pk)
     )
-
-
-def month_is_invoiced(month: datetime.date) -> bool:
-    """True when every municipality with billable visits in the month has its invoice (or is the provider's own)."""
-    return all(not preview.can_issue for preview in month_preview(month))
-
-
-def months_with_visits_without_invoice(months) -> list[datetime.date]:
-    return [month for month in months if not month_is_invoiced(month)]
 
 
 def municipality_filter_choices():

@@ -204,6 +204,9 @@ def credit_invoice(*, invoice: Invoice, by=None, reason: str) -> Invoice:
 def add_rate(*, hourly_rate, valid_from: datetime.date, note: str = "", by=None) -> Rate:
     """A new hourly rate from a date. Issued invoices never change, so a rate may not take effect
     in a month that is already invoiced: its visits were priced at the old rate."""
+    # The issuing lock: a month being issued right now is seen as invoiced once its run commits,
+    # instead of the new rate slipping into it between the check and the issue.
+    _locked_sequence()
     last_invoiced = (
         Invoice.objects.exclude(number="")
         .filter(kind=Invoice.Kind.INVOICE, credited_at__isnull=True)
@@ -266,9 +269,30 @@ def store_documents(*, invoice: Invoice) -> Invoice:
     return invoice
 
 
-def _store_documents_by_id(pk: int) -> int:
-    store_documents(invoice=Invoice(pk=pk))
-    return pk
+def documents_failure(invoice: Invoice, error: Exception) -> str:
+    """What the user reads when an issued invoice's documents could not be made."""
+    reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error) or type(error).__name__
+    return _(
+        "%(document)s %(number)s is issued, but its PDF and XML could not be made: %(reason)s "
+        "They are made when you download them or run generate_invoices again."
+    ) % {"document": invoice.get_kind_display(), "number": invoice.number, "reason": reason}
+
+
+def try_store_documents(*, invoice: Invoice) -> str:
+    """Store the documents of an already issued invoice; '' when done, else the reason they are not.
+
+    The invoice is committed before its documents are made, so a failure here must not look like a
+    failed issue: it is logged and reported, and the documents are made later on demand."""
+    try:
+        store_documents(invoice=invoice)
+    except Exception as error:
+        logger.exception("Documents of invoice %s could not be made", invoice.number)
+        return documents_failure(invoice, error)
+    return ""
+
+
+def _store_documents_by_id(pk: int) -> str:
+    return try_store_documents(invoice=Invoice.objects.defer("pdf", "xml").get(pk=pk))
 
 
 def _forget_inherited_connections():
@@ -281,19 +305,21 @@ def pending_documents() -> list[int]:
     return list(Invoice.objects.exclude(number="").filter(pdf_sha256="").order_by("pk").values_list("pk", flat=True))
 
 
-def store_documents_in_parallel(ids, *, workers: int | None = None) -> int:
-    """Store documents for many invoices over `workers` processes (1 = in this process)."""
+def store_documents_in_parallel(ids, *, workers: int | None = None) -> list[str]:
+    """Store documents for many invoices over `workers` processes (1 = in this process).
+
+    One failing invoice stops none of the others: returns the failures' messages ([] when all made)."""
     ids = list(ids)
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(ids) <= 1 or connections["default"].vendor == "sqlite":
-        for pk in ids:
-            _store_documents_by_id(pk)
-        return len(ids)
-    connections.close_all()
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=get_context("fork"), initializer=_forget_inherited_connections
-    ) as pool:
-        return len(list(pool.map(_store_documents_by_id, ids, chunksize=max(1, len(ids) // (workers * 4)))))
+        results = [_store_documents_by_id(pk) for pk in ids]
+    else:
+        connections.close_all()
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("fork"), initializer=_forget_inherited_connections
+        ) as pool:
+            results = list(pool.map(_store_documents_by_id, ids, chunksize=max(1, len(ids) // (workers * 4))))
+    return [failure for failure in results if failure]
 
 
 @transaction.atomic

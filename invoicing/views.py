@@ -58,7 +58,9 @@ def issue(request):
     except ValidationError as error:
         _show_refusal(request, error)
         return redirect(f"{reverse('invoicing:month')}?month={chosen:%Y-%m}")
-    services.store_documents_in_parallel([invoice.pk for invoice in issued], workers=1)
+    # The invoices are committed now: a document that cannot be made is reported, never a 500.
+    for failure in services.store_documents_in_parallel([invoice.pk for invoice in issued], workers=1):
+        messages.error(request, failure)
     if issued:
         messages.success(
             request,
@@ -119,9 +121,14 @@ def download(request, pk, document):
     if document not in CONTENT_TYPES:
         raise Http404
     invoice = get_object_or_404(Invoice.objects.exclude(number=""), pk=pk)
+    if not invoice.has_documents:
+        # Issued, but making the documents failed after the commit: make them now.
+        failure = services.try_store_documents(invoice=invoice)
+        if failure:
+            messages.error(request, failure)
+            return redirect(invoice)
+        invoice.refresh_from_db()
     content = bytes(getattr(invoice, document))
-    if not content:
-        raise Http404
     response = HttpResponse(content, content_type=CONTENT_TYPES[document])
     response["Content-Disposition"] = f'attachment; filename="{services.document_filename(invoice, document)}"'
     response["Cache-Control"] = "private, no-store"
@@ -168,7 +175,9 @@ def credit(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            services.store_documents(invoice=note)
+            failure = services.try_store_documents(invoice=note)
+            if failure:
+                messages.error(request, failure)
             messages.success(
                 request,
                 _(

@@ -95,3 +95,60 @@ def test_a_visit_in_an_invoiced_month_is_refused_until_credited(provider, haders
         duration_minutes=30,
     )
     assert visit.pk
+
+
+def test_second_run_after_a_change_of_paying_municipality_issues_nothing_and_warns(provider, haderslev, month):
+    from tests.factories import MunicipalityEANFactory, municipality
+
+    copenhagen = municipality("101")
+    MunicipalityEANFactory(municipality=copenhagen)
+    citizen = CitizenFactory(paying_municipality=haderslev, first_name="Kim", last_name="Ravn")
+    log_visits(month, minutes=[60], citizen=citizen)
+    run("generate_invoices", "--month", f"{month:%Y-%m}")
+    citizen.paying_municipality = copenhagen
+    citizen.save()
+
+    out = run("generate_invoices", "--month", f"{month:%Y-%m}")
+
+    assert "Udstedt: 0 fakturaer (ingen nye)" in out
+    assert "Kim Ravn: månedens besøg står allerede på faktura 1 til Haderslev og er udeladt." in out
+    assert Invoice.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["9999-12", "1999-12", "2101-01"])
+def test_a_month_outside_2000_to_2100_is_refused_clearly(value):
+    with pytest.raises(CommandError, match="Skriv måneden som ÅÅÅÅ-MM"):
+        run("generate_invoices", "--month", value)
+
+
+def test_documents_that_failed_are_made_by_a_rerun_and_by_export(provider, haderslev, month, monkeypatch, tmp_path):
+    from invoicing import peppol
+
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    monkeypatch.setattr(peppol, "peppol_errors", lambda xml: ["BR-CO-16 brudt"])
+
+    with pytest.raises(CommandError, match="Faktura 1 er udstedt, men dens PDF og XML kunne ikke laves"):
+        run("generate_invoices", "--month", f"{month:%Y-%m}")
+    with pytest.raises(CommandError, match="BR-CO-16 brudt"):
+        run("export_invoice", "1", "--format", "pdf", "--output", str(tmp_path / "f.pdf"))
+    assert not Invoice.objects.get(number="1").has_documents
+
+    monkeypatch.undo()
+    run("export_invoice", "1", "--format", "pdf", "--output", str(tmp_path / "f.pdf"))
+    assert (tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
+    assert Invoice.objects.get(number="1").has_documents
+
+
+def test_a_rerun_makes_the_documents_a_failed_run_left_out(provider, haderslev, month, monkeypatch):
+    from invoicing import peppol
+
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    monkeypatch.setattr(peppol, "peppol_errors", lambda xml: ["BR-CO-16 brudt"])
+    with pytest.raises(CommandError):
+        run("generate_invoices", "--month", f"{month:%Y-%m}")
+    monkeypatch.undo()
+
+    out = run("generate_invoices", "--month", f"{month:%Y-%m}")
+
+    assert "Udstedt: 0 fakturaer (ingen nye); dokumenter lavet for 1" in out
+    assert Invoice.objects.get().has_documents

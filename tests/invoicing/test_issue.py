@@ -125,3 +125,50 @@ def test_preview_warns_about_an_agreement_not_yet_signed(provider, haderslev, mo
 
     assert preview.warnings == ["Kim Ravn: aftalen er ikke underskrevet endnu."]
     assert preview.can_issue  # a warning, not a refusal
+
+
+def test_a_citizen_who_changed_paying_municipality_is_never_invoiced_twice(provider, haderslev, month):
+    from tests.factories import MunicipalityEANFactory, municipality
+
+    copenhagen = municipality("101")
+    MunicipalityEANFactory(municipality=copenhagen)
+    moved = CitizenFactory(paying_municipality=haderslev, first_name="Kim", last_name="Ravn")
+    log_visits(month, minutes=[60], citizen=moved)
+    stays = CitizenFactory(paying_municipality=copenhagen)
+    log_visits(month, minutes=[30], citizen=stays)
+    first = {invoice.municipality.code: invoice for invoice in services.issue_month(month=month)}
+    services.credit_invoice(invoice=first["101"], reason="Forkert antal timer")  # Copenhagen's month reopens
+
+    moved.paying_municipality = copenhagen
+    moved.save()
+    (again,) = services.issue_month(month=month)
+
+    assert again.municipality == copenhagen
+    assert [line.citizen for line in again.lines.all()] == [stays]
+    assert Invoice.objects.filter(lines__citizen=moved, credited_at__isnull=True).count() == 1
+    preview = next(p for p in month_preview(month) if p.municipality == copenhagen)
+    assert (
+        f"Kim Ravn: månedens besøg står allerede på faktura {first['510'].number} til Haderslev og er udeladt. "
+        "Krediter den faktura for at fakturere dem her."
+    ) in preview.warnings
+
+
+def test_after_the_earlier_invoice_is_credited_the_moved_citizen_is_invoiced_to_the_new_municipality(
+    provider, haderslev, month
+):
+    from tests.factories import MunicipalityEANFactory, municipality
+
+    copenhagen = municipality("101")
+    MunicipalityEANFactory(municipality=copenhagen)
+    moved = CitizenFactory(paying_municipality=haderslev)
+    log_visits(month, minutes=[60], citizen=moved)
+    (first,) = services.issue_month(month=month)
+    moved.paying_municipality = copenhagen
+    moved.save()
+    assert services.issue_month(month=month) == []
+
+    services.credit_invoice(invoice=first, reason="Borgeren skiftede betalingskommune")
+    (again,) = services.issue_month(month=month)
+
+    assert again.municipality == copenhagen
+    assert again.lines.get().citizen == moved

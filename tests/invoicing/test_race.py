@@ -98,3 +98,39 @@ def test_the_database_refuses_changing_an_issued_invoice():
     with pytest.raises(DatabaseError, match="cannot be changed"):
         invoice.lines.update(minutes=1)
     Invoice.objects.filter(pk=invoice.pk).update(paid_on=invoice.issue_date)  # life cycle: allowed
+
+
+def test_a_rate_added_while_the_month_is_being_issued_waits_and_is_refused():
+    """add_rate queues on the issuing lock: it sees the month invoiced instead of slipping into it."""
+    import datetime
+    import time
+
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from invoicing.models import InvoiceSequence, Rate
+
+    ProviderFactory()
+    month = last_month()
+    municipalities_with_visits(month, ["510"])
+    InvoiceSequence.objects.get_or_create(name="invoice")
+    holding, refusals = threading.Event(), []
+
+    def issue_slowly():
+        with transaction.atomic():
+            InvoiceSequence.objects.select_for_update().get(name="invoice")  # what issue_month takes first
+            holding.set()
+            time.sleep(1)
+            services.issue_month(month=month)
+
+    def add_rate():
+        holding.wait(10)
+        try:
+            services.add_rate(hourly_rate=500, valid_from=month + datetime.timedelta(days=5))
+        except ValidationError as error:
+            refusals.extend(error.messages)
+
+    run_at_once(issue_slowly, add_rate)
+
+    assert any("er allerede faktureret" in message for message in refusals)
+    assert not Rate.objects.filter(hourly_rate=500).exists()

@@ -54,3 +54,19 @@ def test_a_rate_must_be_positive(admin_client_):
 
 def test_workers_cannot_see_rates(worker_client):
     assert worker_client.get(reverse("invoicing:rates")).status_code == 403
+
+
+def test_rates_are_read_only_in_the_django_admin(admin_client, provider):
+    from tests.factories import RateFactory
+
+    rate = RateFactory(valid_from=datetime.date(2027, 1, 1), hourly_rate=Decimal("470.00"))
+
+    listing = admin_client.get(reverse("admin:invoicing_rate_changelist"))
+    change = admin_client.get(reverse("admin:invoicing_rate_change", args=[rate.pk]))
+    deleted = admin_client.post(reverse("admin:invoicing_rate_delete", args=[rate.pk]), {"post": "yes"})
+
+    assert listing.status_code == 200
+    assert admin_client.get(reverse("admin:invoicing_rate_add")).status_code == 403
+    assert 'name="hourly_rate"' not in change.content.decode()
+    assert deleted.status_code == 403
+    assert Rate.objects.filter(pk=rate.pk, hourly_rate=Decimal("470.00")).exists()

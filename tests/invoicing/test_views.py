@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from invoicing import services
@@ -184,6 +185,81 @@ def test_month_page_queries_do_not_grow_with_citizens(
     for _ in range(count):
         log_visits(month, minutes=[30, 45], citizen=CitizenFactory(paying_municipality=haderslev))
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):  # one more since the check for visits invoiced elsewhere
         response = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"})
     assert response.content.decode().count("1,25 t") == count
+
+
+def test_a_month_far_out_of_range_is_refused_on_the_page(admin_client_, provider):
+    response = admin_client_.get(reverse("invoicing:month"), {"month": "9999-12"})
+
+    assert response.status_code == 200
+    assert "Skriv måneden som ÅÅÅÅ-MM, fx 2026-10." in response.content.decode()
+
+
+def test_issue_reports_documents_that_fail_and_download_makes_them_later(
+    admin_client_, provider, haderslev, month, monkeypatch
+):
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+
+    def broken(invoice):
+        raise ValidationError("Regel BR-CO-16 er brudt.")
+
+    monkeypatch.setattr(services, "render_invoice_pdf", broken)
+    response = admin_client_.post(reverse("invoicing:issue"), {"month": f"{month:%Y-%m}"}, follow=True)
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Faktura 1 er udstedt, men dens PDF og XML kunne ikke laves: Regel BR-CO-16 er brudt." in content
+    assert "1 faktura er udstedt." in content
+    invoice = Invoice.objects.get()
+    assert not invoice.has_documents
+    refused = admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "pdf"]), follow=True)
+    assert "Regel BR-CO-16 er brudt." in refused.content.decode()
+    assert "Dokumenterne er ikke lavet endnu" in refused.content.decode()
+
+    monkeypatch.undo()
+    pdf = admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "pdf"]))
+
+    assert pdf.content.startswith(b"%PDF")
+    invoice.refresh_from_db()
+    assert invoice.has_documents
+
+
+def test_a_credit_note_whose_documents_fail_is_still_issued_without_a_500(
+    admin_client_, provider, haderslev, month, monkeypatch
+):
+    invoice = issued(month, haderslev)
+    monkeypatch.setattr(services, "render_invoice_pdf", lambda invoice: 1 / 0)
+
+    response = admin_client_.post(
+        reverse("invoicing:credit", args=[invoice.pk]), {"reason": "Forkert borger"}, follow=True
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Kreditnota 2 er udstedt, men dens PDF og XML kunne ikke laves: division by zero" in content
+    assert Invoice.objects.get(kind=Invoice.Kind.CREDIT_NOTE).number == "2"
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_dashboard_panel_is_cheap_and_counts_what_is_not_invoiced(
+    admin_client_, provider, haderslev, month, count, django_assert_max_num_queries
+):
+    from invoicing.panels import dashboard_panel
+
+    for n in range(count):
+        place = municipality(["101", "147", "510", "550"][n % 4])
+        log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=place))
+    services.issue_month(month=month)  # Haderslev (the one with an EAN) is invoiced
+    MunicipalityEANFactory(municipality=municipality("101"))
+    request = admin_client_.get(reverse("dashboard")).wsgi_request
+    assert request.user.has_perm("invoicing.issue_invoice")  # the user and permissions are loaded
+
+    with django_assert_max_num_queries(4):
+        _template, context = dashboard_panel(request)
+
+    assert (context["to_issue"], context["without_ean"]) == (1, 2)  # 101 ready; 147 and 550 without EAN
+    content = admin_client_.get(reverse("dashboard")).content.decode()
+    assert "1 kommune er ikke faktureret endnu." in content
+    assert "2 kommuner kan ikke faktureres: de har intet EAN-nummer." in content

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from invoicing import services
 from invoicing.models import Invoice
 
 
@@ -17,16 +18,18 @@ class Command(BaseCommand):
         invoice = Invoice.objects.exclude(number="").filter(number=number.strip()).first()
         if invoice is None:
             raise CommandError(f"No issued invoice or credit note has the number {number!r}.")
-        content = bytes(getattr(invoice, document))
-        if not content:
-            raise CommandError(
-                f"Invoice {invoice.number} has no stored {document.upper()} yet: run generate_invoices for its month."
-            )
         path = Path(output)
         if path.exists():
             raise CommandError(f"{path} already exists: choose another path (nothing is overwritten).")
         if not path.parent.is_dir():
             raise CommandError(f"The folder {path.parent} does not exist.")
+        if not invoice.has_documents:
+            # Issued, but the documents failed or were never made: make them now, once.
+            failure = services.try_store_documents(invoice=invoice)
+            if failure:
+                raise CommandError(failure)
+            invoice.refresh_from_db()
+        content = bytes(getattr(invoice, document))
         path.write_bytes(content)
         sha = invoice.pdf_sha256 if document == "pdf" else invoice.xml_sha256
         self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({len(content)} bytes, SHA-256 {sha})."))

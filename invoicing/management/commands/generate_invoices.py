@@ -29,7 +29,10 @@ class Command(BaseCommand):
             raise CommandError("--workers must be 1 or more.")
         previews = month_preview(chosen)
         for preview in previews:
-            state = "faktureret " + preview.invoice.number if preview.invoice else (preview.blocking or "klar")
+            if preview.invoice:
+                state = "faktureret " + preview.invoice.number
+            else:
+                state = preview.blocking or ("klar" if preview.lines else "intet at fakturere")
             self.stdout.write(
                 f"{preview.municipality.name:<20} {len(preview.lines):>4} linjer "
                 f"{format_danish_number(preview.total):>14} kr.  [{state}]"
@@ -48,11 +51,15 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         pending = services.pending_documents()
-        services.store_documents_in_parallel(pending, workers=workers)
+        failures = services.store_documents_in_parallel(pending, workers=workers)
         elapsed = time.perf_counter() - started
         numbers = ", ".join(invoice.number for invoice in issued) or "ingen nye"
         self.stdout.write(
             self.style.SUCCESS(
-                f"Udstedt: {len(issued)} fakturaer ({numbers}); dokumenter lavet for {len(pending)} på {elapsed:.1f} s."
+                f"Udstedt: {len(issued)} fakturaer ({numbers}); dokumenter lavet for "
+                f"{len(pending) - len(failures)} på {elapsed:.1f} s."
             )
         )
+        if failures:
+            # The invoices are issued and committed: report what is missing, and fail so scripts notice.
+            raise CommandError("\n".join(failures))
