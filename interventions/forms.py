@@ -9,7 +9,6 @@ from housingfirst.models import Method, User
 from interventions.models import Intervention, Pause, Phase, Visit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 QUICK_MINUTES = (15, 30, 45, 60, 90)
 
 
@@ -131,9 +130,14 @@ class ChangeMethodForm(forms.Form):
     date = forms.DateField(label=_("New course starts on"), widget=DATE, initial=timezone.localdate)
     worker = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Support worker"), required=False)
 
-    def __init__(self, *args, team_members, **kwargs):
+    def __init__(self, *args, team_members=None, **kwargs):
+        """Without `team_members` (the user may not assign) there is no worker field: the service keeps
+        the worker if it can."""
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = team_members
+        if team_members is None:
+            del self.fields["worker"]
+        else:
+            self.fields["worker"].queryset = team_members
 
 
 class EndForm(forms.Form):

@@ -8,8 +8,6 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
-
 from interventions.models import Intervention, Phase, PhaseTemplate
 
 
@@ -148,10 +146,3 @@ def icm_follow_ups(
         if step > 200:
             break
     return dates
-
-
-def current_phase_label(intervention: Intervention, template: PhaseTemplate, today: datetime.date) -> str:
-    if intervention.method != "CTI":
-        return ""
-    stage = cti_timeline(intervention, template, today).current
-    return str(stage.label) if stage else str(_("Not started"))

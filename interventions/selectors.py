@@ -63,8 +63,11 @@ def get_visible_visit(user, pk) -> Visit:
     return get_object_or_404(visible_visits(user).prefetch_related("life_areas"), pk=pk)
 
 
-def month_totals(visits: QuerySet[Visit]) -> list[dict]:
-    """Minutes per month (all and billable), newest month first."""
+def month_totals(visits: QuerySet[Visit], limit: int = 12) -> list[dict]:
+    """Minutes per month (all and billable) of the `limit` newest months, newest first.
+
+    The limit is in the query: a worker's whole history must not be grouped and sent here to show a year.
+    """
     return list(
         visits.order_by()
         .annotate(month=TruncMonth("date"))
@@ -74,7 +77,7 @@ def month_totals(visits: QuerySet[Visit]) -> list[dict]:
             billable_minutes=Sum("duration_minutes", filter=Q(billable=True)),
             count=Count("pk"),
         )
-        .order_by("-month")
+        .order_by("-month")[:limit]
     )
 
 

@@ -3,6 +3,7 @@
 Refusals are `ValidationError`s with a Danish-facing message that the views show in the form.
 """
 
+import contextlib
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -62,21 +63,44 @@ def _check_room(*, intervention: Intervention, worker: User) -> None:
     raise ValidationError(message)
 
 
-def _lock_for(intervention: Intervention, worker: User) -> None:
-    # Lock order, the same everywhere so two assignments never deadlock: the team row (ACT, capped
-    # per team), then the worker's user row, then the intervention. Counting after the lock means
-    # a concurrent assignment to the same worker waits and then sees the other's committed row.
-    if intervention.method == Method.ACT:
-        Team.objects.select_for_update().get(pk=intervention.citizen.team_id)
-    User.objects.select_for_update().get(pk=worker.pk)
+# Lock order, the same in every service here so two of them never wait for each other in a circle:
+#   1. the team row (ACT is capped per team),
+#   2. the worker's user row (the caseload cap, overlapping visits),
+#   3. the citizen row (one open intervention per citizen),
+#   4. intervention rows, then visit rows,
+#   5. the paying municipality's row (the invoiced-month check, see _hold_billing_month).
+# A service may skip a step but never take an earlier one after a later one. Team, user and citizen
+# rows are mutexes only: FOR NO KEY UPDATE still excludes the same lock from another transaction, but
+# unlike FOR UPDATE it lets others insert rows that point at them (history_user, Visit.worker,
+# CprAccess.user ...), which would otherwise wait on, and could deadlock with, an assignment.
+
+
+def _lock_for(*, team_id: int, method: str, worker: User | None) -> None:
+    """Steps 1 and 2. Counting after the lock means a concurrent assignment to the same worker waits
+    and then sees the other's committed row."""
+    if method == Method.ACT:
+        list(Team.objects.select_for_update(no_key=True).filter(pk=team_id).values_list("pk", flat=True))
+    if worker is not None:
+        _lock_worker(worker)
+
+
+def _lock_worker(worker: User) -> None:
+    # Also what keeps two tabs saving at once from slipping two overlapping visits past the check.
+    list(User.objects.select_for_update(no_key=True).filter(pk=worker.pk).values_list("pk", flat=True))
+
+
+def _lock_citizen(citizen: Citizen) -> Citizen:
+    return Citizen.objects.select_for_update(no_key=True).get(pk=citizen.pk)
 
 
 @transaction.atomic
 def assign_worker(*, intervention: Intervention, worker: User, by: User, coordinator: User | None = None):
     """Make `worker` the case manager of `intervention`, within the caseload caps."""
-    _lock_for(intervention, worker)
+    _lock_for(team_id=intervention.citizen.team_id, method=intervention.method, worker=worker)
     intervention = (
-        Intervention.objects.select_for_update(of=("self",)).select_related("citizen__team").get(pk=intervention.pk)
+        Intervention.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("citizen__team")
+        .get(pk=intervention.pk)
     )
     if intervention.status == Intervention.Status.ENDED:
         raise ValidationError(_("The intervention has ended; it cannot be assigned."))
@@ -111,8 +135,9 @@ def start_intervention(
     employment_department: bool = False,
     previous: Intervention | None = None,
 ) -> Intervention:
+    _lock_for(team_id=citizen.team_id, method=method, worker=worker)
     # Lock the citizen so two people starting a course at once get a message, not an IntegrityError.
-    citizen = Citizen.objects.select_for_update().get(pk=citizen.pk)
+    citizen = _lock_citizen(citizen)
     if citizen.interventions.filter(OPEN).exists():
         raise ValidationError(_("The citizen already has an intervention that has not ended."))
     if chosen_worker and choice_accepted is False and not choice_rejection_reason.strip():
@@ -147,7 +172,7 @@ PHASE_ORDER = [Phase.CONTACT, Phase.PHASE_1, Phase.PHASE_2, Phase.PHASE_3]
 def record_phase(
     *, intervention: Intervention, phase: str, date: datetime.date, by: User, note: str = ""
 ) -> PhaseTransition:
-    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    intervention = Intervention.objects.select_for_update(no_key=True).get(pk=intervention.pk)
     if intervention.method != Method.CTI:
         raise ValidationError(_("Only a CTI course has phases."))
     if intervention.status == Intervention.Status.ENDED:
@@ -183,7 +208,7 @@ def start_pause(
     note: str = "",
 ) -> Pause:
     """A pause with no end pauses the intervention now; one with both dates is recorded after the fact."""
-    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    intervention = Intervention.objects.select_for_update(no_key=True).get(pk=intervention.pk)
     if intervention.status == Intervention.Status.ENDED:
         raise ValidationError(_("The intervention has ended."))
     if from_date < intervention.start_date:
@@ -208,7 +233,7 @@ def start_pause(
 
 @transaction.atomic
 def end_pause(*, intervention: Intervention, to_date: datetime.date, by: User) -> Pause:
-    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    intervention = Intervention.objects.select_for_update(no_key=True).get(pk=intervention.pk)
     pause = intervention.pauses.filter(to_date__isnull=True).first()
     if pause is None:
         raise ValidationError(_("The intervention is not paused."))
@@ -228,7 +253,7 @@ def end_pause(*, intervention: Intervention, to_date: datetime.date, by: User) -
 def end_intervention(
     *, intervention: Intervention, end_date: datetime.date, reason: str, by: User, note: str = ""
 ) -> Intervention:
-    intervention = Intervention.objects.select_for_update().get(pk=intervention.pk)
+    intervention = Intervention.objects.select_for_update(no_key=True).get(pk=intervention.pk)
     if intervention.status == Intervention.Status.ENDED:
         raise ValidationError(_("The intervention has already ended."))
     if not reason:
@@ -253,13 +278,38 @@ def end_intervention(
     return intervention
 
 
+class _Keep:
+    def __repr__(self):
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
 @transaction.atomic
 def change_method(
-    *, intervention: Intervention, method: str, date: datetime.date, by: User, worker: User | None = None
+    *, intervention: Intervention, method: str, date: datetime.date, by: User, worker: User | None | _Keep = KEEP
 ) -> Intervention:
-    """End the course with "moved to another method" and start a new one linked to it (CTI → ICM)."""
+    """End the course with "moved to another method" and start a new one linked to it (CTI → ICM).
+
+    Choosing the new course's worker is an assignment, so only someone who may assign
+    (`interventions.assign_worker`) passes `worker`. Left as KEEP, the new course keeps the old
+    worker when they work with the new method and the caps allow it; otherwise it starts without a
+    worker and waits on the capacity board for a team lead.
+    """
     if method == intervention.method:
         raise ValidationError(_("The intervention already uses %(method)s.") % {"method": method})
+    choose = worker is not KEEP
+    if choose and not by.has_perm("interventions.assign_worker"):
+        raise ValidationError(_("Only a team lead can choose the support worker."))
+    citizen = intervention.citizen
+    previous_worker = intervention.worker
+    if not choose:
+        worker = previous_worker if previous_worker and previous_worker.is_qualified_for(method) else None
+    # Steps 1-4 of the lock order before the old course is touched: end_intervention locks it
+    # (step 4), and start_intervention would otherwise take the citizen and worker after it.
+    _lock_for(team_id=citizen.team_id, method=method, worker=worker)
+    _lock_citizen(citizen)
     old = end_intervention(
         intervention=intervention,
         end_date=date - datetime.timedelta(days=1) if date > intervention.start_date else date,
@@ -267,12 +317,12 @@ def change_method(
         by=by,
         note=_("Continues as %(method)s.") % {"method": method},
     )
-    return start_intervention(
+    new = start_intervention(
         citizen=old.citizen,
         method=method,
         start_date=date,
         by=by,
-        worker=worker,
+        worker=worker if choose else None,
         coordinator=old.coordinator,
         follow_up_date=None,
         chosen_worker=old.chosen_worker,
@@ -281,6 +331,11 @@ def change_method(
         employment_department=old.employment_department,
         previous=old,
     )
+    if not choose and worker is not None:
+        # No room under the caps for the new method: the course waits for a team lead instead.
+        with contextlib.suppress(ValidationError):
+            new = assign_worker(intervention=new, worker=worker, by=by)
+    return new
 
 
 # --- Visits -------------------------------------------------------------------------------------------
@@ -351,11 +406,6 @@ def _check_visit(
                     "citizen": other.intervention.citizen,
                 }
             )
-
-
-def _lock_worker(worker: User) -> None:
-    # Two tabs saving at once must not slip two overlapping visits past the overlap check.
-    User.objects.select_for_update().get(pk=worker.pk)
 
 
 def _hold_billing_month(municipality_id: int) -> None:

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,10 +30,6 @@ from interventions.phases import cti_timeline, icm_follow_ups
 
 def _team_members(team_id):
     return User.objects.filter(team_id=team_id, is_active=True).order_by("first_name", "last_name")
-
-
-def _month_rows(visits):
-    return selectors.month_totals(visits)
 
 
 # --- Worker dashboard ------------------------------------------------------------------------------
@@ -67,7 +64,7 @@ def intervention_detail(request, pk):
     context.update(
         {
             "visits": visits[:10],
-            "months": _month_rows(intervention.visits.all())[:6],
+            "months": selectors.month_totals(intervention.visits.all(), limit=6),
             "pauses": intervention.pauses.all(),
             "history": intervention.citizen.interventions.exclude(pk=intervention.pk).order_by("-start_date"),
         }
@@ -168,8 +165,6 @@ def intervention_assign(request, pk):
 
 
 def _capacity_url():
-    from django.urls import reverse
-
     return reverse("interventions:capacity")
 
 
@@ -218,13 +213,19 @@ def intervention_pause(request, pk):
 @_handles_redirect
 def intervention_change_method(request, pk):
     intervention = _open_intervention(request, pk)
-    initial = {
-        "method": Method.ICM if intervention.method == Method.CTI else Method.CTI,
-        "worker": intervention.worker_id,
-    }
-    form = ChangeMethodForm(
-        request.POST or None, team_members=_team_members(intervention.citizen.team_id), initial=initial
-    )
+    initial = {"method": Method.ICM if intervention.method == Method.CTI else Method.CTI}
+    help_text = _("The current intervention ends with the reason 'moved to another method' and a new one starts.")
+    if request.user.has_perm("interventions.assign_worker"):
+        team_members = _team_members(intervention.citizen.team_id)
+        initial["worker"] = intervention.worker_id
+    else:
+        # Choosing the worker is an assignment, which is the team lead's (the caseload caps).
+        team_members = None
+        help_text += " " + _(
+            "The new course keeps its support worker if they work with the new method and have room; "
+            "otherwise a team lead assigns one."
+        )
+    form = ChangeMethodForm(request.POST or None, team_members=team_members, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             new = services.change_method(intervention=intervention, by=request.user, **form.cleaned_data)
@@ -232,8 +233,9 @@ def intervention_change_method(request, pk):
             form.add_error(None, error)
         else:
             messages.success(request, _("The course continues as %(method)s.") % {"method": new.method})
+            if new.worker_id is None:
+                messages.warning(request, _("The new course has no support worker yet; a team lead assigns one."))
             return redirect(new)
-    help_text = _("The current intervention ends with the reason 'moved to another method' and a new one starts.")
     return _form_page(request, form=form, title=_("Change method"), intervention=intervention, help_text=help_text)
 
 
@@ -379,7 +381,7 @@ def visit_list(request):
         "interventions/visit_list.html",
         {
             "page": page,
-            "months": _month_rows(visits)[:12],
+            "months": selectors.month_totals(visits, limit=12),
             "worker": worker,
             "team_members": team_members,
             "querystring": f"worker={worker.pk}",
@@ -395,7 +397,7 @@ def citizen_visits(request, citizen_pk):
     return render(
         request,
         "interventions/visit_list.html",
-        {"page": page, "months": _month_rows(visits)[:12], "citizen": citizen, "querystring": ""},
+        {"page": page, "months": selectors.month_totals(visits, limit=12), "citizen": citizen, "querystring": ""},
     )
 
 

@@ -138,3 +138,50 @@ def test_phase_transitions_in_order(worker):
         services.record_phase(intervention=intervention, phase="2", date=today, by=worker)
     with pytest.raises(ValidationError, match="før fasen før den"):
         services.record_phase(intervention=intervention, phase="3", date=today - datetime.timedelta(days=1), by=worker)
+
+
+# --- Changing method: choosing the new course's worker is an assignment --------------------------------
+
+
+def test_a_worker_cannot_choose_a_worker_when_changing_method(worker):
+    old = InterventionFactory(worker=worker, citizen=CitizenFactory(team=worker.team))
+    colleague = WorkerFactory(team=worker.team)
+    with pytest.raises(ValidationError, match="Kun en teamleder kan vælge bostøttemedarbejderen."):
+        services.change_method(intervention=old, method="ICM", date=datetime.date.today(), by=worker, worker=colleague)
+    old.refresh_from_db()
+    assert old.status == Intervention.Status.ACTIVE
+    assert not Intervention.objects.filter(worker=colleague).exists()
+
+
+def test_a_lead_chooses_another_worker_when_changing_method(worker, team_lead):
+    old = InterventionFactory(worker=worker, citizen=CitizenFactory(team=worker.team))
+    colleague = WorkerFactory(team=worker.team)
+    new = services.change_method(
+        intervention=old, method="ICM", date=datetime.date.today(), by=team_lead, worker=colleague
+    )
+    assert new.worker == colleague and new.previous == old
+
+
+def test_a_method_change_keeps_the_worker_who_works_with_the_new_method(worker):
+    old = InterventionFactory(worker=worker, citizen=CitizenFactory(team=worker.team))
+    new = services.change_method(intervention=old, method="ICM", date=datetime.date.today(), by=worker)
+    assert new.worker == worker and new.method == "ICM"
+
+
+def test_a_method_change_leaves_the_course_unassigned_when_the_worker_is_not_qualified(worker):
+    worker.qualified_icm = False
+    worker.save()
+    old = InterventionFactory(worker=worker, citizen=CitizenFactory(team=worker.team))
+    new = services.change_method(intervention=old, method="ICM", date=datetime.date.today(), by=worker)
+    old.refresh_from_db()
+    assert old.status == Intervention.Status.ENDED
+    assert new.worker is None and new.status == Intervention.Status.ACTIVE
+
+
+def test_a_method_change_leaves_the_course_unassigned_when_the_worker_has_no_room(worker):
+    _open(worker, "CTI", 11)
+    old = InterventionFactory(worker=worker, citizen=CitizenFactory(team=worker.team))
+    # 11/12 CTI left after the old course ends; an ICM citizen (1/8) would pass 1,00.
+    new = services.change_method(intervention=old, method="ICM", date=datetime.date.today(), by=worker)
+    assert new.worker is None
+    assert Intervention.objects.get(pk=old.pk).status == Intervention.Status.ENDED

@@ -372,3 +372,93 @@ def test_the_administrator_edits_the_phase_template_in_the_admin(admin_client_):
     assert response.status_code == 302
     template.refresh_from_db()
     assert (template.contact_period_weeks, template.phase_2_months) == (3, 4)
+
+
+# --- Changing method: only a team lead chooses the worker -----------------------------------------------
+
+
+def test_a_workers_change_method_form_has_no_worker_field_and_keeps_the_worker(worker_client, worker):
+    intervention = _mine(worker)[0]
+    colleague = WorkerFactory(team=worker.team)
+    url = reverse("interventions:change_method", args=[intervention.pk])
+    page = worker_client.get(url).content.decode()
+    assert 'name="worker"' not in page
+    assert "Det nye forløb beholder sin bostøttemedarbejder" in page
+    # A hand-made POST naming a colleague is ignored: the worker cannot assign.
+    response = worker_client.post(url, {"method": "ICM", "date": TODAY.isoformat(), "worker": colleague.pk})
+    new = intervention.citizen.interventions.get(previous=intervention)
+    assert response.url == new.get_absolute_url()
+    assert new.worker == worker
+    assert not colleague.caseload.exists()
+
+
+def test_a_workers_method_change_without_qualification_waits_for_a_lead(worker_client, worker):
+    worker.qualified_icm = False
+    worker.save()
+    intervention = _mine(worker)[0]
+    response = worker_client.post(
+        reverse("interventions:change_method", args=[intervention.pk]),
+        {"method": "ICM", "date": TODAY.isoformat()},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Forløbet fortsætter som ICM." in html
+    assert "Det nye forløb har endnu ingen bostøttemedarbejder; en teamleder tildeler en." in html
+    assert intervention.citizen.interventions.get(previous=intervention).worker is None
+
+
+def test_a_lead_chooses_the_worker_when_changing_method(lead_client, worker):
+    intervention = _mine(worker)[0]
+    colleague = WorkerFactory(team=worker.team)
+    url = reverse("interventions:change_method", args=[intervention.pk])
+    assert 'name="worker"' in lead_client.get(url).content.decode()
+    lead_client.post(url, {"method": "ICM", "date": TODAY.isoformat(), "worker": colleague.pk})
+    assert intervention.citizen.interventions.get(previous=intervention).worker == colleague
+
+
+# --- Capacity board: distinct region names, and words beside the colours -------------------------------
+
+
+def test_capacity_board_says_nearly_full_and_names_its_regions_apart(lead_client, team_lead):
+    nearly = WorkerFactory(team=team_lead.team, first_name="Sara", last_name="Nielsen")
+    for _i in range(11):  # 11/12 = 92 %: the yellow bar
+        InterventionFactory(worker=nearly, citizen__team=team_lead.team)
+    html = lead_client.get(reverse("interventions:capacity")).content.decode()
+    assert "11 CTI + 0 ICM = 0,92" in html
+    assert "næsten fuld" in html and "bi-hourglass-split" in html
+    assert 'aria-label="Medarbejdere"' not in html
+    assert 'aria-label="Belastning pr. medarbejder"' in html
+    assert html.count(">Medarbejdere</h2>") == 1
+
+
+def test_capacity_board_an_empty_worker_is_not_nearly_full(lead_client, team_lead):
+    WorkerFactory(team=team_lead.team)
+    html = lead_client.get(reverse("interventions:capacity")).content.decode()
+    assert "næsten fuld" not in html
+
+
+# --- Month totals: the newest months, limited in the query -------------------------------------------------
+
+
+def test_visit_list_shows_the_twelve_newest_months_limited_in_the_database(worker_client, worker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from interventions.selectors import month_totals
+
+    intervention = _mine(worker, start_date=TODAY - datetime.timedelta(days=800))[0]
+    first = TODAY.replace(day=1)
+    months = []
+    for back in range(20):
+        month = first
+        for _i in range(back):
+            month = (month - datetime.timedelta(days=1)).replace(day=1)
+        months.append(month)
+        VisitFactory(intervention=intervention, worker=worker, date=month, duration_minutes=60)
+    with CaptureQueriesContext(connection) as queries:
+        rows = month_totals(Visit.objects.filter(worker=worker))
+    assert [row["month"] for row in rows] == months[:12]
+    assert "LIMIT 12" in queries.captured_queries[-1]["sql"].upper()
+    html = worker_client.get(reverse("interventions:visit_list")).content.decode()
+    table = html.split("Timer pr. måned")[-1].split("</table>")[0]
+    assert table.count("<tr><td>") == 12
