@@ -331,8 +331,9 @@ def change_method(
         employment_department=old.employment_department,
         previous=old,
     )
-    if not choose and worker is not None:
-        # No room under the caps for the new method: the course waits for a team lead instead.
+    # `worker` was read before the locks (the lock order puts the worker first); keep them only if the
+    # locked old row still names them. No room under the caps: the course waits for a team lead.
+    if not choose and worker is not None and old.worker_id == worker.pk:
         with contextlib.suppress(ValidationError):
             new = assign_worker(intervention=new, worker=worker, by=by)
     return new
