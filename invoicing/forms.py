@@ -51,6 +51,14 @@ class MonthForm(forms.Form):
         return form, month
 
 
+class IssueForm(MonthForm):
+    # Invoice numbers cannot be taken back, so issuing asks for a deliberate tick, not just a click.
+    confirmed = forms.BooleanField(
+        label=_("I have checked the amounts and the warnings. Issued invoices cannot be changed."),
+        error_messages={"required": _("Tick the box to confirm that you have checked the amounts and the warnings.")},
+    )
+
+
 class CreditNoteForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from housingfirst.models import Provider
 from housingfirst.templatetags.hf import format_danish_number
 from invoicing import services
-from invoicing.forms import CreditNoteForm, InvoiceFilterForm, MonthForm, PaidForm, RateForm
+from invoicing.forms import CreditNoteForm, InvoiceFilterForm, IssueForm, MonthForm, PaidForm, RateForm
 from invoicing.models import Invoice, Rate
 from invoicing.selectors import invoice_list as select_invoices
 from invoicing.selectors import invoice_with_lines, month_preview
@@ -47,10 +47,14 @@ def month(request):
 @require_POST
 @permission_required("invoicing.issue_invoice", raise_exception=True)
 def issue(request):
-    form = MonthForm(request.POST)
+    form = IssueForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("month", []):
             messages.error(request, error)
+        if "month" not in form.errors:
+            for error in form.errors.get("confirmed", []):
+                messages.error(request, error)
+            return redirect(f"{reverse('invoicing:month')}?month={form.cleaned_data['month']:%Y-%m}")
         return redirect("invoicing:month")
     chosen = form.cleaned_data["month"]
     try:

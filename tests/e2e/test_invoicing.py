@@ -64,6 +64,7 @@ def test_administrator_issues_last_months_invoices_and_downloads_them(pages, des
     assert_colour_not_alone(page, "invoicing-month")
     shoot(page, "invoicing-month")
 
+    page.get_by_label("Jeg har gennemgået beløbene og advarslerne").check()
     page.get_by_role("button", name=f"Udsted fakturaerne for {month_name}").click()
     expect(page.get_by_text("1 faktura er udstedt. Hent eller send den nedenfor.")).to_be_visible()
     assert_accessible(page, "invoice-list")

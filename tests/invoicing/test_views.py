@@ -43,7 +43,9 @@ def test_month_page_refuses_support_workers(worker_client):
 def test_issue_action_issues_and_stores_documents(admin_client_, provider, haderslev, month):
     log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
 
-    response = admin_client_.post(reverse("invoicing:issue"), {"month": f"{month:%Y-%m}"}, follow=True)
+    response = admin_client_.post(
+        reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"}, follow=True
+    )
 
     invoice = Invoice.objects.get()
     assert invoice.has_documents
@@ -53,7 +55,9 @@ def test_issue_action_issues_and_stores_documents(admin_client_, provider, hader
 def test_issue_action_reads_a_refusal(admin_client_, provider):
     today = datetime.date.today()
 
-    response = admin_client_.post(reverse("invoicing:issue"), {"month": f"{today:%Y-%m}"}, follow=True)
+    response = admin_client_.post(
+        reverse("invoicing:issue"), {"month": f"{today:%Y-%m}", "confirmed": "on"}, follow=True
+    )
 
     assert "Kun en afsluttet måned kan faktureres." in response.content.decode()
     assert not Invoice.objects.exists()
@@ -206,7 +210,9 @@ def test_issue_reports_documents_that_fail_and_download_makes_them_later(
         raise ValidationError("Regel BR-CO-16 er brudt.")
 
     monkeypatch.setattr(services, "render_invoice_pdf", broken)
-    response = admin_client_.post(reverse("invoicing:issue"), {"month": f"{month:%Y-%m}"}, follow=True)
+    response = admin_client_.post(
+        reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"}, follow=True
+    )
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -263,3 +269,12 @@ def test_dashboard_panel_is_cheap_and_counts_what_is_not_invoiced(
     content = admin_client_.get(reverse("dashboard")).content.decode()
     assert "1 kommune er ikke faktureret endnu." in content
     assert "2 kommuner kan ikke faktureres: de har intet EAN-nummer." in content
+
+
+def test_issuing_asks_for_a_deliberate_confirmation(admin_client_, provider, haderslev, month):
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+
+    response = admin_client_.post(reverse("invoicing:issue"), {"month": f"{month:%Y-%m}"}, follow=True)
+
+    assert "Sæt kryds for at bekræfte" in response.content.decode()
+    assert not Invoice.objects.exists()
