@@ -312,10 +312,11 @@ def visit_hint(request):
 @permission_required("interventions.view_visit", raise_exception=True)
 def visit_detail(request, pk):
     visit = selectors.get_visible_visit(request.user, pk)
+    locked = selectors.month_is_locked(visit.intervention.citizen.paying_municipality_id, visit.date)
     return render(
         request,
         "interventions/visit_detail.html",
-        {"visit": visit, "can_edit": services.can_edit_visit(request.user, visit)},
+        {"visit": visit, "locked": locked, "can_edit": not locked and services.can_edit_visit(request.user, visit)},
     )
 
 
@@ -369,7 +370,13 @@ def visit_list(request):
     user = request.user
     worker = user
     worker_pk = request.GET.get("worker", "")
-    team_members = _team_members(user.team_id) if (user.is_team_lead or user.is_administrator) else None
+    if user.sees_all_teams:
+        # Administrators arrive here from any team's capacity board.
+        team_members = User.objects.filter(is_active=True, team__isnull=False).order_by("first_name", "last_name")
+    elif user.is_team_lead:
+        team_members = _team_members(user.team_id)
+    else:
+        team_members = None
     if worker_pk.isdigit() and int(worker_pk) != user.pk:
         if team_members is None:
             raise Http404

@@ -462,3 +462,18 @@ def test_visit_list_shows_the_twelve_newest_months_limited_in_the_database(worke
     html = worker_client.get(reverse("interventions:visit_list")).content.decode()
     table = html.split("Timer pr. måned")[-1].split("</table>")[0]
     assert table.count("<tr><td>") == 12
+
+
+def test_an_invoiced_visit_shows_it_is_locked_instead_of_correct_and_delete(worker_client, worker):
+    visit = VisitFactory(intervention=_mine(worker)[0], worker=worker)
+    LockedMonthFactory(municipality=visit.intervention.citizen.paying_municipality, month=visit.date.replace(day=1))
+    html = worker_client.get(visit.get_absolute_url()).content.decode()
+    assert "Låst: faktureret" in html
+    assert reverse("interventions:visit_edit", args=[visit.pk]) not in html
+
+
+def test_administrator_opens_a_workers_visit_list_from_the_capacity_board(admin_client_, worker):
+    VisitFactory(intervention=_mine(worker)[0], worker=worker)
+    response = admin_client_.get(reverse("interventions:visit_list") + f"?worker={worker.pk}")
+    assert response.status_code == 200
+    assert str(worker) in response.content.decode()
