@@ -33,6 +33,9 @@ def _consent_context(citizen) -> dict:
     consent = (
         citizen.consents.filter(withdrawn_on__isnull=True).order_by("-given_on", "-pk").first() if citizen.pk else None
     )
+    if consent is not None and consent.is_expired():
+        # The declaration printed with the agreement is then a new one to sign, not the expired one.
+        consent = None
     sources = []
     if consent and consent.obtain_from:
         sources = [part.strip() for part in consent.obtain_from.replace("\n", ",").split(",") if part.strip()]

@@ -58,8 +58,13 @@ def agreement_detail(request, pk):
         "issue_refusals": services.issue_refusals(agreement) if can_issue and agreement.is_draft else [],
         "end_form": EndForm(),
         "plan": agreement.action_plan or current_plan(agreement.citizen),
+        "consent_missing": agreement.is_draft and not _has_consent_in_force(agreement.citizen),
     }
     return render(request, "agreements/agreement_detail.html", context)
+
+
+def _has_consent_in_force(citizen) -> bool:
+    return any(not consent.is_expired() for consent in citizen.consents.all())
 
 
 def _form_context(*, form, intervention, citizen, agreement=None) -> dict:

@@ -398,3 +398,20 @@ def test_consent_pdf_lists_what_may_be_obtained_from_whom(admin_client_, issued)
     assert "Psykiatrien" in text and "egen læge" in text
     assert "Oplysninger om helbred og behandling" in text
     assert "Underskrift" in text and "side 1 af 1" in text
+
+
+def test_an_expired_consent_is_not_printed_as_if_in_force(admin_client_, intervention, administrator):
+    from tests.factories import ConsentFactory
+
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    ConsentFactory(
+        citizen=intervention.citizen, given_on=yesterday - datetime.timedelta(days=365), expires_on=yesterday
+    )
+    draft = services.create_draft(intervention=intervention, user=administrator)
+
+    html = admin_client_.get(draft.get_absolute_url()).content.decode()
+    assert "Borgeren har intet gældende samtykke" in html
+    issued = services.issue_agreement(agreement=draft, user=administrator)
+    text = pdf_text(bytes(issued.pdf.read()))
+    assert yesterday.strftime("%d.%m.%Y") not in text
+    assert "Samtykket gælder i et år fra underskriften" in text
