@@ -133,8 +133,8 @@ def _tab_to(page: Page, name: str) -> None:
 
 
 def test_visit_form_works_by_keyboard_alone(pages, new_context):
-    # Reduced motion: Bootstrap then draws its focus rings at once instead of fading them in.
-    page = new_context(**DESKTOP, reduced_motion="reduce").new_page()
+    # Every context asks for reduced motion (conftest), so focus rings are drawn at once, not faded in.
+    page = new_context(**DESKTOP).new_page()
     worker, intervention = _worker_with_a_citizen()
     pages.log_in(page, worker)
     page.goto(pages.url(f"/indsatser/besoeg/ny/?citizen={intervention.citizen.pk}"))
