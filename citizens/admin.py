@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from citizens.models import ActionPlan, Citizen, Consent, CprAccess, Goal, LifeArea
+from housingfirst.admin import ReadOnlyAdminMixin
 
 
 @admin.register(LifeArea)
@@ -84,16 +85,7 @@ class ConsentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CprAccess)
-class CprAccessAdmin(admin.ModelAdmin):
+class CprAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "user", "citizen", "purpose"]
     list_select_related = ["user", "citizen"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,6 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from housingfirst.models import Caseworker, Municipality, MunicipalityEAN, Provider, Team, User
 
 
+class ReadOnlyAdminMixin:
+    """For records that change only through the app's services (so their rules and audit apply):
+    the admin may list and show them, never add, change or delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "team", "qualified_cti", "qualified_icm", "qualified_act"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from housingfirst.admin import ReadOnlyAdminMixin
 from interventions.models import Intervention, LockedMonth, PhaseTemplate, Visit
 
 
@@ -16,7 +17,7 @@ class PhaseTemplateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Intervention)
-class InterventionAdmin(SimpleHistoryAdmin):
+class InterventionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only: interventions change through the app's forms, so the caps and rules always apply."""
 
     list_display = ["citizen", "method", "worker", "status", "start_date", "end_date"]
@@ -24,42 +25,15 @@ class InterventionAdmin(SimpleHistoryAdmin):
     list_select_related = ["citizen", "worker"]
     search_fields = ["citizen__first_name", "citizen__last_name"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Visit)
-class VisitAdmin(SimpleHistoryAdmin):
+class VisitAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["date", "start_time", "intervention", "worker", "kind", "duration_minutes", "billable"]
     list_filter = ["kind", "billable"]
     list_select_related = ["intervention__citizen", "worker"]
     date_hierarchy = "date"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(LockedMonth)
-class LockedMonthAdmin(admin.ModelAdmin):
+class LockedMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["municipality", "month", "reference", "locked_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,37 +1,20 @@
 from django.contrib import admin
 
+from housingfirst.admin import ReadOnlyAdminMixin
 from invoicing.models import Invoice, Rate
 
 
 @admin.register(Rate)
-class RateAdmin(admin.ModelAdmin):
+class RateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: a rate is added on the rates page, which refuses one that reaches an invoiced month."""
 
     list_display = ["valid_from", "hourly_rate", "note"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: invoices are issued, sent, paid and credited through the app's own pages."""
 
     list_display = ["number", "kind", "municipality", "month", "total", "issue_date", "paid_on", "credited_at"]
     list_filter = ["kind", "month"]
     exclude = ["pdf", "xml"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
