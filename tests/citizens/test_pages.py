@@ -32,7 +32,9 @@ def test_a_duplicate_cpr_names_the_citizen_i_can_see(lead_client, team_lead):
 
 
 def test_a_duplicate_in_another_team_says_only_that_it_exists(lead_client, team_lead):
-    hidden = CitizenFactory(team=TeamFactory(name="Team B"), cpr="0101901238")
+    hidden = CitizenFactory(
+        team=TeamFactory(name="Team B"), cpr="0101901238", first_name="Skjult", last_name="Borgersen"
+    )
     response = lead_client.post(reverse("citizens:create"), citizen_data(team_lead.team, cpr="0101901238"))
     html = response.content.decode()
     assert "allerede registreret i et andet team" in html
