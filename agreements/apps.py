@@ -7,8 +7,9 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self):
-        from agreements.panels import citizen_panel, dashboard_panel
+        from agreements.panels import citizen_panel, dashboard_panel, intervention_panel
         from housingfirst import panels
 
         panels.citizen_page.register(citizen_panel, order=30)
         panels.dashboard.register(dashboard_panel, order=30)
+        panels.intervention_page.register(intervention_panel, order=30)

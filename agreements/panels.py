@@ -24,6 +24,18 @@ def citizen_panel(request, citizen):
     return "agreements/panels/citizen.html", {"agreements": agreements, "uncovered": uncovered}
 
 
+def intervention_panel(request, intervention):
+    """The same panel on an intervention's page, for that course only: where "Opret aftale" starts."""
+    if not request.user.has_perm("agreements.view_agreement"):
+        return None
+    agreements = [a for a in selectors.citizen_agreements(intervention.citizen) if a.intervention_id == intervention.pk]
+    in_force = any(a.status != Agreement.Status.ENDED for a in agreements)
+    can_create = request.user.has_perm("agreements.add_agreement")
+    open_course = intervention.status != Intervention.Status.ENDED
+    uncovered = [intervention] if can_create and open_course and not in_force else []
+    return "agreements/panels/citizen.html", {"agreements": agreements, "uncovered": uncovered}
+
+
 def dashboard_panel(request):
     """Reminders for administrators: unsigned after 14 days, and follow-up dates that have passed."""
     if not request.user.has_perm("agreements.issue_agreement"):

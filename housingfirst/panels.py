@@ -3,6 +3,7 @@
 Two places take panels:
 - `dashboard`: the start page. A panel is `panel(request) -> (template_name, context) | None`.
 - `citizen_page`: the citizen overview. A panel is `panel(request, citizen) -> (template_name, context) | None`.
+- `intervention_page`: an intervention's page. A panel is `panel(request, intervention) -> ... | None`.
 
 None hides the panel. Apps register theirs in `AppConfig.ready()`, e.g.
 `panels.citizen_page.register(intervention_panel, order=20)`; lower orders come first.
@@ -31,3 +32,4 @@ class PanelRegistry:
 
 dashboard = PanelRegistry()
 citizen_page = PanelRegistry()
+intervention_page = PanelRegistry()

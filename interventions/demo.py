@@ -143,14 +143,17 @@ def _seed_team(team, lead, workers, citizens, today, template, state):
             state["ended"] += 1
         elif method == Method.CTI and worker and not state["changed"] and (today - start).days > 280:
             state["changed"] = True
-            made.append(intervention)
+            old = intervention
             intervention = services.change_method(
-                intervention=intervention,
+                intervention=old,
                 method=Method.ICM,
                 date=start + datetime.timedelta(days=275),
                 by=lead,
                 worker=worker if worker.is_qualified_for(Method.ICM) else None,
             )
+            # The service ended the old course in the database; its visits must stop at that end date.
+            old.refresh_from_db()
+            made.append(old)
         elif method == Method.CTI and add_months_end(start, template) < today - datetime.timedelta(days=10):
             # Past the nine months: the course ended with a small celebration.
             intervention = services.end_intervention(

@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from citizens.models import LifeArea
@@ -20,6 +21,12 @@ def now_rounded() -> datetime.time:
 
 class InterventionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, intervention):
+        if intervention.end_date:
+            return _("%(citizen)s (%(method)s, ended %(date)s)") % {
+                "citizen": intervention.citizen,
+                "method": intervention.method,
+                "date": date_format(intervention.end_date, "d.m.Y"),
+            }
         return f"{intervention.citizen} ({intervention.method})"
 
 
@@ -30,7 +37,7 @@ class VisitForm(forms.Form):
         queryset=Intervention.objects.none(),
         label=_("Citizen"),
         error_messages={
-            "invalid_choice": _("Choose one of your team's citizens with an intervention that has not ended."),
+            "invalid_choice": _("Choose one of your team's citizens with an ongoing or recently ended intervention."),
             "required": _("Choose the citizen."),
         },
     )
@@ -59,10 +66,9 @@ class VisitForm(forms.Form):
         self.fields["intervention"].queryset = interventions
 
 
-class StartInterventionForm(forms.Form):
-    method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=Method.CTI)
-    start_date = forms.DateField(label=_("Start date"), widget=DATE, initial=timezone.localdate)
-    worker = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Support worker"), required=False)
+class InterventionDetailsForm(forms.Form):
+    """The facts of a course that are set at its start and change as it goes."""
+
     coordinator = forms.ModelChoiceField(
         queryset=User.objects.none(),
         label=_("Coordinator"),
@@ -76,7 +82,7 @@ class StartInterventionForm(forms.Form):
     choice_accepted = forms.NullBooleanField(
         label=_("Did the municipality follow the choice?"),
         required=False,
-        widget=forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))]),
+        widget=forms.Select(choices=[("", _("Not answered yet")), ("true", _("Yes")), ("false", _("No"))]),
     )
     choice_rejection_reason = forms.CharField(
         label=_("The municipality's reason for not following it"),
@@ -85,10 +91,22 @@ class StartInterventionForm(forms.Form):
     )
     employment_department = forms.BooleanField(label=_("Provider's employment department involved"), required=False)
 
-    def __init__(self, *args, team_members, **kwargs):
+    def __init__(self, *args, team_members, may_assign=True, **kwargs):
+        """Without `may_assign` there is no coordinator field: choosing one is the team lead's."""
         super().__init__(*args, **kwargs)
         for name in ("worker", "coordinator", "chosen_worker"):
-            self.fields[name].queryset = team_members
+            if name in self.fields:
+                self.fields[name].queryset = team_members
+        if not may_assign:
+            del self.fields["coordinator"]
+
+
+class StartInterventionForm(InterventionDetailsForm):
+    method = forms.ChoiceField(label=_("Method"), choices=Method.choices, initial=Method.CTI)
+    start_date = forms.DateField(label=_("Start date"), widget=DATE, initial=timezone.localdate)
+    worker = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Support worker"), required=False)
+
+    field_order = ["method", "start_date", "worker", "coordinator"]
 
 
 class AssignForm(forms.Form):

@@ -22,6 +22,7 @@ from interventions.models import Intervention, LockedMonth, PhaseTemplate, Visit
 from interventions.phases import cti_timeline, icm_follow_ups
 
 NO_CONTACT_DAYS = 14
+RECENTLY_ENDED_DAYS = 31
 OPEN = ~Q(status=Intervention.Status.ENDED)
 # An attempted contact is documented work, but it is not contact with the citizen.
 CONTACT = ~Q(visits__kind=Visit.Kind.ATTEMPTED_CONTACT)
@@ -234,12 +235,20 @@ def fidelity_rows(user, team_id=None, today=None) -> list[Row]:
     return rows
 
 
-def visit_citizen_choices(user) -> QuerySet[Intervention]:
-    """The interventions a visit can be logged on: the user's team, not ended, own caseload first."""
+def visit_citizen_choices(user, today=None) -> QuerySet[Intervention]:
+    """The interventions a visit can be logged on: the user's team, open ones with the own caseload first,
+    then those ended in the last month, so a visit forgotten before the ending can still be logged."""
+    today = today or timezone.localdate()
+    recently_ended = Q(
+        status=Intervention.Status.ENDED, end_date__gte=today - datetime.timedelta(days=RECENTLY_ENDED_DAYS)
+    )
     return (
         visible_interventions(user)
-        .filter(OPEN)
+        .filter(OPEN | recently_ended)
         .select_related("citizen")
-        .annotate(mine=Case(When(worker=user, then=Value(0)), default=Value(1)))
-        .order_by("mine", "citizen__first_name", "citizen__last_name", "pk")
+        .annotate(
+            ended=Case(When(status=Intervention.Status.ENDED, then=Value(1)), default=Value(0)),
+            mine=Case(When(worker=user, then=Value(0)), default=Value(1)),
+        )
+        .order_by("ended", "mine", "citizen__first_name", "citizen__last_name", "pk")
     )

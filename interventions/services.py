@@ -19,6 +19,17 @@ from interventions.models import Intervention, Pause, Phase, PhaseTransition, Vi
 from interventions.selectors import OPEN, load_of, month_is_locked, team_act_count, workers_with_room
 
 MAX_VISIT_MINUTES = 720
+MINUTES_PER_DAY = 24 * 60
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class _Keep:
+    def __repr__(self):
+        return "KEEP"
+
+
+# "Leave as it is", where None would mean "set to nobody".
+KEEP = _Keep()
 
 
 def _names(users) -> str:
@@ -140,10 +151,7 @@ def start_intervention(
     citizen = _lock_citizen(citizen)
     if citizen.interventions.filter(OPEN).exists():
         raise ValidationError(_("The citizen already has an intervention that has not ended."))
-    if chosen_worker and choice_accepted is False and not choice_rejection_reason.strip():
-        raise ValidationError(
-            _("When the municipality does not follow the citizen's choice of worker, write its reason (§85a).")
-        )
+    _check_choice(chosen_worker, choice_accepted, choice_rejection_reason)
     today = timezone.localdate()
     intervention = Intervention(
         citizen=citizen,
@@ -163,6 +171,84 @@ def start_intervention(
     if worker is not None:
         intervention = assign_worker(intervention=intervention, worker=worker, by=by, coordinator=coordinator)
     return intervention
+
+
+def _not_in_advance(day: datetime.date) -> None:
+    """A pause, an ending or a change of method is recorded when it happens: recorded ahead, it would
+    pause the course, or free the worker's place under the cap, today."""
+    if day > timezone.localdate():
+        raise ValidationError(_("The date is in the future. Record it on the day it happens, not in advance."))
+
+
+def start_planned_interventions(*, today: datetime.date | None = None) -> int:
+    """Make every planned intervention whose start date has come active; returns how many.
+
+    Run daily (`manage.py start_planned_interventions`); logging a visit also starts its course.
+    """
+    today = today or timezone.localdate()
+    started = 0
+    due = Intervention.objects.filter(status=Intervention.Status.PLANNED, start_date__lte=today)
+    for pk in due.values_list("pk", flat=True):
+        started += _start_if_due(pk, today)
+    return started
+
+
+@transaction.atomic
+def _start_if_due(pk: int, today: datetime.date) -> int:
+    intervention = Intervention.objects.select_for_update(no_key=True).get(pk=pk)
+    if intervention.status != Intervention.Status.PLANNED or intervention.start_date > today:
+        return 0
+    intervention.status = Intervention.Status.ACTIVE
+    intervention.save(update_fields=["status"])
+    return 1
+
+
+@transaction.atomic
+def update_details(
+    *,
+    intervention: Intervention,
+    by: User,
+    follow_up_date: datetime.date | None,
+    chosen_worker: User | None,
+    choice_accepted: bool | None,
+    choice_rejection_reason: str = "",
+    employment_department: bool = False,
+    coordinator: User | None | _Keep = KEEP,
+) -> Intervention:
+    """The facts of a course that change as it goes: the next follow-up date, the municipality's answer
+    to the citizen's choice of worker (§85a), the employment department and, for an assigner, the
+    coordinator."""
+    intervention = Intervention.objects.select_for_update(no_key=True).select_related("citizen").get(pk=intervention.pk)
+    if intervention.status == Intervention.Status.ENDED:
+        raise ValidationError(_("The intervention has ended."))
+    if follow_up_date and follow_up_date < intervention.start_date:
+        raise ValidationError({"follow_up_date": _("The follow-up date cannot be before the intervention started.")})
+    _check_choice(chosen_worker, choice_accepted, choice_rejection_reason)
+    team_id = intervention.citizen.team_id
+    for field, member in (("chosen_worker", chosen_worker), ("coordinator", coordinator)):
+        if isinstance(member, User) and member.team_id != team_id:
+            raise ValidationError({field: _("Choose someone from the citizen's team.")})
+    intervention.follow_up_date = follow_up_date
+    intervention.chosen_worker = chosen_worker
+    intervention.choice_accepted = choice_accepted if chosen_worker else None
+    intervention.choice_rejection_reason = choice_rejection_reason.strip() if choice_accepted is False else ""
+    intervention.employment_department = employment_department
+    fields = ["follow_up_date", "chosen_worker", "choice_accepted", "choice_rejection_reason", "employment_department"]
+    if coordinator is not KEEP:
+        if not by.has_perm("interventions.assign_worker"):
+            raise ValidationError(_("Only a team lead can choose the coordinator."))
+        intervention.coordinator = coordinator or intervention.worker
+        fields.append("coordinator")
+    intervention._history_user = by
+    intervention.save(update_fields=fields)
+    return intervention
+
+
+def _check_choice(chosen_worker, choice_accepted, reason: str) -> None:
+    if chosen_worker and choice_accepted is False and not reason.strip():
+        raise ValidationError(
+            _("When the municipality does not follow the citizen's choice of worker, write its reason (§85a).")
+        )
 
 
 PHASE_ORDER = [Phase.CONTACT, Phase.PHASE_1, Phase.PHASE_2, Phase.PHASE_3]
@@ -213,6 +299,7 @@ def start_pause(
         raise ValidationError(_("The intervention has ended."))
     if from_date < intervention.start_date:
         raise ValidationError(_("A pause cannot begin before the intervention started."))
+    _not_in_advance(from_date if to_date is None else to_date)
     if to_date and to_date < from_date:
         raise ValidationError(_("A pause cannot end before it starts."))
     if to_date is None and intervention.status == Intervention.Status.PAUSED:
@@ -260,6 +347,7 @@ def end_intervention(
         raise ValidationError(_("Choose the reason the intervention ends."))
     if end_date < intervention.start_date:
         raise ValidationError(_("An intervention cannot end before it started."))
+    _not_in_advance(end_date)
     last_visit = intervention.visits.order_by("-date").values_list("date", flat=True).first()
     if last_visit and end_date < last_visit:
         raise ValidationError(
@@ -278,14 +366,6 @@ def end_intervention(
     return intervention
 
 
-class _Keep:
-    def __repr__(self):
-        return "KEEP"
-
-
-KEEP = _Keep()
-
-
 @transaction.atomic
 def change_method(
     *, intervention: Intervention, method: str, date: datetime.date, by: User, worker: User | None | _Keep = KEEP
@@ -299,6 +379,7 @@ def change_method(
     """
     if method == intervention.method:
         raise ValidationError(_("The intervention already uses %(method)s.") % {"method": method})
+    _not_in_advance(date)
     choose = worker is not KEEP
     if choose and not by.has_perm("interventions.assign_worker"):
         raise ValidationError(_("Only a team lead can choose the support worker."))
@@ -393,15 +474,20 @@ def _check_visit(
         raise ValidationError(errors)
     start = _minutes(start_time)
     end = start + duration_minutes
-    same_day = (
-        Visit.objects.filter(worker=worker, date=date).exclude(pk=exclude_pk).select_related("intervention__citizen")
+    # A visit may run past midnight (up to 12 hours), so the day before and after are compared too,
+    # in minutes counted from this visit's midnight.
+    nearby = (
+        Visit.objects.filter(worker=worker, date__range=(date - ONE_DAY, date + ONE_DAY))
+        .exclude(pk=exclude_pk)
+        .select_related("intervention__citizen")
     )
-    for other in same_day:
-        other_start = _minutes(other.start_time)
+    for other in nearby:
+        other_start = _minutes(other.start_time) + (other.date - date).days * MINUTES_PER_DAY
         if start < other_start + other.duration_minutes and other_start < end:
             raise ValidationError(
-                _("You already have a visit from %(start)s for %(minutes)s minutes that day (%(citizen)s).")
+                _("You already have a visit on %(date)s from %(start)s for %(minutes)s minutes (%(citizen)s).")
                 % {
+                    "date": date_format(other.date, "d.m.Y"),
                     "start": other.start_time.strftime("%H:%M"),
                     "minutes": other.duration_minutes,
                     "citizen": other.intervention.citizen,
@@ -455,6 +541,9 @@ def log_visit(
     visit._history_user = by
     visit.save()
     visit.life_areas.set(life_areas)
+    if intervention.status == Intervention.Status.PLANNED:
+        # The first visit is the course under way, whether or not the daily start has run yet.
+        _start_if_due(intervention.pk, date)
     return visit
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("advarsler/", views.fidelity, name="fidelity"),
     path("<int:pk>/", views.intervention_detail, name="detail"),
     path("<int:pk>/tildel/", views.intervention_assign, name="assign"),
+    path("<int:pk>/ret/", views.intervention_edit, name="edit"),
     path("<int:pk>/fase/", views.intervention_phase, name="phase"),
     path("<int:pk>/pause/", views.intervention_pause, name="pause"),
     path("<int:pk>/skift-metode/", views.intervention_change_method, name="change_method"),

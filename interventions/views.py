@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from citizens.selectors import get_visible_citizen
+from housingfirst import panels
 from housingfirst.models import Method, User
 from interventions import selectors, services
 from interventions.forms import (
@@ -17,6 +18,7 @@ from interventions.forms import (
     AssignForm,
     ChangeMethodForm,
     EndForm,
+    InterventionDetailsForm,
     PauseForm,
     PhaseForm,
     ReturnForm,
@@ -67,6 +69,7 @@ def intervention_detail(request, pk):
             "months": selectors.month_totals(intervention.visits.all(), limit=6),
             "pauses": intervention.pauses.all(),
             "history": intervention.citizen.interventions.exclude(pk=intervention.pk).order_by("-start_date"),
+            "panels": panels.intervention_page.collect(request, intervention),
         }
     )
     return render(request, "interventions/intervention_detail.html", context)
@@ -125,6 +128,40 @@ def _handles_redirect(view):
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
     return wrapper
+
+
+DETAIL_FIELDS = [
+    "coordinator",
+    "follow_up_date",
+    "chosen_worker",
+    "choice_accepted",
+    "choice_rejection_reason",
+    "employment_department",
+]
+
+
+@permission_required("interventions.record_phase", raise_exception=True)
+@_handles_redirect
+def intervention_edit(request, pk):
+    """Next follow-up date, the municipality's answer on the citizen's choice (§85a), and so on."""
+    intervention = _open_intervention(request, pk)
+    form = InterventionDetailsForm(
+        request.POST or None,
+        team_members=_team_members(intervention.citizen.team_id),
+        may_assign=request.user.has_perm("interventions.assign_worker"),
+        initial={name: getattr(intervention, name) for name in DETAIL_FIELDS},
+    )
+    if "coordinator" in form.fields:
+        form.fields["coordinator"].help_text = _("Empty: the support worker is also the coordinator.")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_details(intervention=intervention, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The intervention is updated."))
+            return redirect(intervention)
+    return _form_page(request, form=form, title=_("Edit the intervention"), intervention=intervention)
 
 
 @permission_required("interventions.assign_worker", raise_exception=True)

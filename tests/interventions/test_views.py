@@ -35,7 +35,15 @@ def _other_team():
 
 @pytest.mark.parametrize(
     "name",
-    ["interventions:detail", "interventions:assign", "interventions:phase", "interventions:pause", "interventions:end"],
+    [
+        "interventions:detail",
+        "interventions:assign",
+        "interventions:edit",
+        "interventions:phase",
+        "interventions:pause",
+        "interventions:change_method",
+        "interventions:end",
+    ],
 )
 def test_another_teams_intervention_is_404(lead_client, name):
     intervention = _other_team()
@@ -63,7 +71,9 @@ def test_a_visit_cannot_be_logged_on_another_teams_citizen(worker_client, worker
         {"intervention": other.pk, "date": TODAY, "start_time": "10:00", "duration_minutes": 30, "kind": "phone"},
     )
     assert response.status_code == 200
-    assert "Vælg en af dit teams borgere med en igangværende indsats." in response.content.decode()
+    assert (
+        "Vælg en af dit teams borgere med en igangværende eller nyligt afsluttet indsats." in response.content.decode()
+    )
     assert not Visit.objects.exists()
 
 

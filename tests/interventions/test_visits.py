@@ -66,12 +66,37 @@ def test_bad_durations(worker, intervention, minutes, text):
 def test_overlapping_visits_by_the_same_worker(worker, intervention):
     _log(intervention, worker, start_time=datetime.time(10, 0), duration_minutes=60)
     other = InterventionFactory(worker=worker)
-    _refused(other, worker, "Du har allerede et besøg fra 10:00", start_time=datetime.time(10, 45))
+    _refused(
+        other, worker, f"Du har allerede et besøg den {TODAY:%d.%m.%Y} fra 10:00", start_time=datetime.time(10, 45)
+    )
     _refused(other, worker, "Du har allerede et besøg", start_time=datetime.time(9, 30), duration_minutes=31)
     _log(other, worker, start_time=datetime.time(11, 0))  # touching end to start is fine
     _log(other, worker, start_time=datetime.time(9, 30), duration_minutes=30)
     colleague = WorkerFactory(team=worker.team)
     _log(intervention, colleague, start_time=datetime.time(10, 0))  # another worker may be there too
+
+
+def test_a_visit_overlapping_across_midnight_is_refused(worker, intervention):
+    yesterday = TODAY - datetime.timedelta(days=1)
+    _log(intervention, worker, date=yesterday, start_time=datetime.time(23, 0), duration_minutes=180)
+    other = InterventionFactory(worker=worker, citizen__team=worker.team, start_date=yesterday)
+    _refused(
+        other, worker, f"Du har allerede et besøg den {yesterday:%d.%m.%Y} fra 23:00", start_time=datetime.time(0, 30)
+    )
+    _log(other, worker, start_time=datetime.time(2, 0))  # after the night visit ended at 02:00
+
+
+def test_a_late_visit_running_into_a_logged_morning_is_refused(worker, intervention):
+    yesterday = TODAY - datetime.timedelta(days=1)
+    _log(intervention, worker, start_time=datetime.time(1, 0), duration_minutes=30)
+    _refused(
+        intervention,
+        worker,
+        "Du har allerede et besøg",
+        date=yesterday,
+        start_time=datetime.time(22, 0),
+        duration_minutes=200,
+    )
 
 
 def test_worker_corrects_own_visit_but_not_a_colleagues(worker, intervention):
