@@ -95,11 +95,11 @@ def seed(context, stdout=None):
 
     def pick(state: str) -> Intervention | None:
         """A draft may be for any intervention (also a planned one); an issued agreement needs one that has
-        started and has a coordinator (or worker) of the citizen's team."""
+        started and has every field the service asks for before issue."""
         for intervention in issuable:
             if intervention.pk in used:
                 continue
-            if state != "draft" and (intervention.start_date > today or _coordinator(intervention) is None):
+            if state != "draft" and not _issuable(intervention, today):
                 continue
             used.add(intervention.pk)
             return intervention
@@ -112,7 +112,9 @@ def seed(context, stdout=None):
             break
         data = {"coordinator": _coordinator(intervention)}
         if state == "signed_follow_up":
+            # The follow-up agreed with the municipality was five days ago and nobody has recorded it yet.
             data["follow_up_date"] = max(intervention.start_date, today - datetime.timedelta(days=5))
+            Intervention.objects.filter(pk=intervention.pk).update(follow_up_date=data["follow_up_date"])
         if state == "draft":
             services.create_draft(intervention=intervention, user=admin, data=data)
             made += 1
@@ -134,6 +136,15 @@ def seed(context, stdout=None):
                 )
     if stdout is not None:
         stdout.write(f"Agreements: {made} made, in the states {', '.join(sorted(set(PLAN[:made])))}.")
+
+
+def _issuable(intervention: Intervention, today: datetime.date) -> bool:
+    return (
+        intervention.start_date <= today
+        and intervention.follow_up_date is not None
+        and intervention.citizen.caseworker_id is not None
+        and _coordinator(intervention) is not None
+    )
 
 
 def _coordinator(intervention: Intervention):

@@ -7,7 +7,8 @@ the number stays masked; opening or downloading a PDF is a full view of it and i
 `CprAccess` by the views that serve it.
 """
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from agreements.models import Agreement, AgreementText
@@ -38,7 +39,9 @@ def _consent_context(citizen) -> dict:
         consent = None
     sources = []
     if consent and consent.obtain_from:
-        sources = [part.strip() for part in consent.obtain_from.replace("\n", ",").split(",") if part.strip()]
+        # Typed as a list ("egen læge, boligselskabet"); printed as a checklist, each line with a capital.
+        parts = consent.obtain_from.replace("\n", ",").split(",")
+        sources = [capfirst(part.strip()) for part in parts if part.strip()]
     return {"consent": consent, "sources": sources or DEFAULT_SOURCES, "citizen_cpr": format_cpr(citizen.cpr)}
 
 
@@ -58,10 +61,13 @@ def agreement_context(agreement: Agreement) -> dict:
 
 
 def agreement_title(agreement: Agreement) -> str:
-    return _("Agreement on Housing First support, version %(version)s – %(citizen)s") % {
-        "version": agreement.version,
-        "citizen": agreement.citizen.full_name,
-    }
+    # The document is Danish whatever language the administrator reads the app in; so is its title,
+    # which is stored in the issued PDF's metadata for good.
+    with translation.override("da"):
+        return _("Agreement on Housing First support, version %(version)s – %(citizen)s") % {
+            "version": agreement.version,
+            "citizen": agreement.citizen.full_name,
+        }
 
 
 def render_agreement_pdf(agreement: Agreement) -> RenderedPdf:
@@ -71,5 +77,6 @@ def render_agreement_pdf(agreement: Agreement) -> RenderedPdf:
 
 def render_consent_pdf(citizen) -> RenderedPdf:
     context = {"citizen": citizen, **{f"consent_{key}": value for key, value in _consent_context(citizen).items()}}
-    title = _("Consent to obtain information – %(citizen)s") % {"citizen": citizen.full_name}
+    with translation.override("da"):
+        title = _("Consent to obtain information – %(citizen)s") % {"citizen": citizen.full_name}
     return render_pdf(CONSENT_TEMPLATE, context, title=title)

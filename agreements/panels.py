@@ -4,6 +4,8 @@ from agreements import selectors
 from agreements.models import Agreement
 from interventions.models import Intervention
 
+SHOWN = 10  # reminders listed on the dashboard; the rest are one click away
+
 
 def citizen_panel(request, citizen):
     """The agreement state at a glance, and "Opret aftale" for an intervention that has none in force."""
@@ -40,10 +42,13 @@ def dashboard_panel(request):
     """Reminders for administrators: unsigned after 14 days, and follow-up dates that have passed."""
     if not request.user.has_perm("agreements.issue_agreement"):
         return None
-    unsigned = list(selectors.unsigned_reminders()[:10])
-    follow_ups = list(selectors.follow_up_reminders()[:10])
+    unsigned = selectors.unsigned_reminders()
+    follow_ups = selectors.follow_up_reminders()
     return "agreements/panels/dashboard.html", {
-        "unsigned": unsigned,
-        "follow_ups": follow_ups,
+        "unsigned": list(unsigned[:SHOWN]),
+        "unsigned_count": unsigned.count(),
+        "follow_ups": list(follow_ups[:SHOWN]),
+        "follow_up_count": follow_ups.count(),
+        "shown": SHOWN,
         "days": selectors.UNSIGNED_REMINDER_DAYS,
     }

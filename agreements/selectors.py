@@ -2,9 +2,10 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement
@@ -30,12 +31,14 @@ def visible_agreements(user) -> QuerySet[Agreement]:
     return Agreement.objects.filter(citizen__in=visible_citizens(user))
 
 
-def agreement_list(user, *, status: str = "") -> QuerySet[Agreement]:
+def agreement_list(user, *, status: str = "", reminder: str = "") -> QuerySet[Agreement]:
     agreements = visible_agreements(user).select_related(
         "citizen", "paying_municipality", "coordinator", "next_version"
     )
     if status:
         agreements = agreements.filter(status=status)
+    if reminder in REMINDERS:
+        agreements = agreements.filter(pk__in=REMINDERS[reminder]().values("pk"))
     return agreements.order_by("-created_at", "-pk")
 
 
@@ -79,23 +82,40 @@ def unsigned_reminders(*, today: datetime.date | None = None) -> QuerySet[Agreem
     cutoff = timezone.make_aware(
         datetime.datetime.combine(today - datetime.timedelta(days=UNSIGNED_REMINDER_DAYS), datetime.time.max)
     )
+    # A version already being replaced is on its way: the new version is what waits for signatures.
     return (
-        Agreement.objects.filter(status=Agreement.Status.ISSUED, issued_at__lte=cutoff)
+        Agreement.objects.filter(status=Agreement.Status.ISSUED, issued_at__lte=cutoff, next_version__isnull=True)
         .select_related("citizen", "paying_municipality")
         .order_by("issued_at")
     )
 
 
 def follow_up_reminders(*, today: datetime.date | None = None) -> QuerySet[Agreement]:
-    """Agreements in force whose follow-up date has passed."""
+    """Agreements in force whose follow-up date has passed, until the follow-up is done.
+
+    The team records the next follow-up date on the intervention once it has followed up; a later date
+    there than in the agreement means it is done. A version being replaced is left out too.
+    """
     today = today or timezone.localdate()
     return (
         Agreement.objects.filter(
-            status__in=[Agreement.Status.ISSUED, Agreement.Status.SIGNED], follow_up_date__lt=today
+            status__in=[Agreement.Status.ISSUED, Agreement.Status.SIGNED],
+            follow_up_date__lt=today,
+            next_version__isnull=True,
         )
-        .select_related("citizen", "paying_municipality")
+        .exclude(intervention__follow_up_date__gt=F("follow_up_date"))
+        .select_related("citizen", "paying_municipality", "intervention")
         .order_by("follow_up_date")
     )
+
+
+REMINDERS = {"unsigned": unsigned_reminders, "follow_up": follow_up_reminders}
+
+
+def reminder_label(reminder: str) -> str:
+    if reminder == "unsigned":
+        return gettext("Not signed %(days)s days after issue") % {"days": UNSIGNED_REMINDER_DAYS}
+    return gettext("Follow-up date passed")
 
 
 def citizen_agreements(citizen) -> list[Agreement]:

@@ -149,6 +149,21 @@ def issue_refusals(agreement: Agreement) -> list[str]:
             _("There is no §141/§142 action plan on file for %(citizen)s. Register the plan first.")
             % {"citizen": agreement.citizen}
         )
+    # The form's fields both parties sign: an agreement with a blank among them is not ready.
+    missing = [
+        label
+        for label, value in (
+            (_("follow-up date"), agreement.follow_up_date),
+            (_("the municipality's caseworker"), agreement.caseworker_id),
+            (_("coordinator"), agreement.coordinator_id),
+        )
+        if not value
+    ]
+    if missing:
+        refusals.append(
+            _("The draft has no %(fields)s. Edit the draft and fill it in before issuing it.")
+            % {"fields": _(" and ").join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)}
+        )
     record = record_fields(agreement.citizen, agreement.start_date)
     if agreement.hourly_rate != record["hourly_rate"]:
         refusals.append(

@@ -37,12 +37,22 @@ def agreement_list(request):
     status = request.GET.get("status", "")
     if status not in Agreement.Status.values:
         status = ""
-    page = Paginator(selectors.agreement_list(request.user, status=status), 25).get_page(request.GET.get("page"))
-    querystring = f"status={status}" if status else ""
+    reminder = request.GET.get("reminder", "")
+    if reminder not in selectors.REMINDERS or not request.user.has_perm("agreements.issue_agreement"):
+        reminder = ""
+    agreements = selectors.agreement_list(request.user, status=status, reminder=reminder)
+    page = Paginator(agreements, 25).get_page(request.GET.get("page"))
+    querystring = "&".join(f"{key}={value}" for key, value in (("status", status), ("reminder", reminder)) if value)
     return render(
         request,
         "agreements/agreement_list.html",
-        {"page": page, "status": status, "statuses": Agreement.Status.choices, "querystring": querystring},
+        {
+            "page": page,
+            "status": status,
+            "statuses": Agreement.Status.choices,
+            "querystring": querystring,
+            "reminder_label": selectors.reminder_label(reminder) if reminder else "",
+        },
     )
 
 

@@ -2,9 +2,12 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 from simple_history.admin import SimpleHistoryAdmin
 
+from citizens.cpr import normalize_cpr, validate_cpr
 from citizens.models import ActionPlan, Citizen, Consent, CprAccess, Goal, LifeArea
+from citizens.services import duplicate_cpr_error
 from housingfirst.admin import ReadOnlyAdminMixin
 
 
@@ -14,8 +17,49 @@ class LifeAreaAdmin(admin.ModelAdmin):
     list_editable = ["position", "active"]
 
 
+class CitizenAdminForm(forms.ModelForm):
+    """The admin takes a CPR number the way the app's form does: with or without the dash, and a
+    duplicate names the citizen who has it."""
+
+    cpr = forms.CharField(label=_("CPR number"), max_length=11, required=False)
+    user = None  # set by CitizenAdmin.get_form
+
+    class Meta:
+        model = Citizen
+        fields = [
+            "first_name",
+            "last_name",
+            "cpr",
+            "phone",
+            "email",
+            "address",
+            "postal_code",
+            "city",
+            "move_in_date",
+            "shelter_stay_from",
+            "shelter_stay_to",
+            "paying_municipality",
+            "acting_municipality",
+            "caseworker",
+            "team",
+            "status",
+        ]
+
+    @sensitive_variables("number", "value")
+    def clean_cpr(self):
+        if self.instance.pk:
+            return self.instance.cpr  # not shown in the admin; changed in the app's form
+        number = normalize_cpr(self.cleaned_data.get("cpr", ""))
+        validate_cpr(number)
+        duplicate = duplicate_cpr_error(number, user=self.user)
+        if duplicate is not None:
+            raise duplicate
+        return number
+
+
 @admin.register(Citizen)
 class CitizenAdmin(SimpleHistoryAdmin):
+    form = CitizenAdminForm
     # The CPR number is shown masked and is never a search term (search terms land in the URL).
     list_display = ["full_name", "cpr_masked", "team", "paying_municipality", "status", "move_in_date"]
     list_filter = ["team", "status", "paying_municipality"]
@@ -32,6 +76,11 @@ class CitizenAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["cpr_masked", "created_at", "updated_at"] if obj is not None else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
 
     @admin.display(description=_("CPR number"))
     def cpr_masked(self, obj):

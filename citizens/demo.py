@@ -128,7 +128,13 @@ def seed(context, stdout=None):
             expires = max(given, today) + timedelta(days=rng.randrange(90, 365))
         consent = Consent(
             citizen=citizen,
-            covers="Indhente og videregive oplysninger til brug for bostøtten",
+            covers=rng.choice(
+                [
+                    "Oplysninger om bolig, økonomi og kontakt med kommunen, der har betydning for støtten",
+                    "Oplysninger om helbred, behandling og økonomi, der har betydning for støtten",
+                    "Oplysninger om beskæftigelse, ydelser og behandling, der har betydning for støtten",
+                ]
+            ),
             obtain_from=rng.choice(
                 ["Jobcenter, egen læge", "Psykiatrien, boligselskabet", "Misbrugscenter, jobcenter, egen læge"]
             ),

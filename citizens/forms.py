@@ -1,7 +1,6 @@
 from django import forms
 from django.conf import settings
 from django.forms import inlineformset_factory
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
@@ -176,18 +175,6 @@ class ConsentForm(PdfDocumentMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _private_document_field(self, "document")
-
-    def clean(self):
-        cleaned = super().clean()
-        given, expires = cleaned.get("given_on"), cleaned.get("expires_on")
-        if given and given > timezone.localdate():
-            self.add_error("given_on", _("A consent cannot be given in the future; record it when it is signed."))
-        if given and expires and expires < given:
-            self.add_error("expires_on", _("A consent cannot expire before it is given."))
-        withdrawn = cleaned.get("withdrawn_on")
-        if given and withdrawn and withdrawn < given:
-            self.add_error("withdrawn_on", _("A consent cannot be withdrawn before it is given."))
-        return cleaned
 
 
 class LifeAreaForm(forms.ModelForm):

@@ -1,6 +1,7 @@
 """Citizens (borgere), their §141/§142 action plans with goals by life area, and consents."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from citizens.cpr import birth_date, mask_cpr, validate_cpr
 from housingfirst.models import Caseworker, Municipality, Team
-from housingfirst.uploads import random_upload_name
+from housingfirst.uploads import random_upload_name, validate_uploaded_pdf
 
 
 def plan_upload_to(instance, filename):
@@ -158,7 +159,9 @@ class ActionPlan(models.Model):
     caseworker = models.ForeignKey(
         Caseworker, verbose_name=_("caseworker"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    document = models.FileField(_("document (PDF)"), upload_to=plan_upload_to, blank=True)
+    document = models.FileField(
+        _("document (PDF)"), upload_to=plan_upload_to, blank=True, validators=[validate_uploaded_pdf]
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -211,7 +214,9 @@ class Consent(models.Model):
     given_on = models.DateField(_("given on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
-    document = models.FileField(_("signed document (PDF)"), upload_to=consent_upload_to, blank=True)
+    document = models.FileField(
+        _("signed document (PDF)"), upload_to=consent_upload_to, blank=True, validators=[validate_uploaded_pdf]
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -229,6 +234,19 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.covers[:60]} ({self.given_on:%d.%m.%Y})"
+
+    def clean(self):
+        """The date rules, here so the app's form and the Django admin both keep them."""
+        errors = {}
+        given, expires, withdrawn = self.given_on, self.expires_on, self.withdrawn_on
+        if given and given > timezone.localdate():
+            errors["given_on"] = _("A consent cannot be given in the future; record it when it is signed.")
+        if given and expires and expires < given:
+            errors["expires_on"] = _("A consent cannot expire before it is given.")
+        if given and withdrawn and withdrawn < given:
+            errors["withdrawn_on"] = _("A consent cannot be withdrawn before it is given.")
+        if errors:
+            raise ValidationError(errors)
 
     def is_expired(self, on=None) -> bool:
         on = on or timezone.localdate()

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from citizens.cpr import mask_cpr
+from citizens.cpr import mask_cpr, normalize_cpr
 from citizens.models import ActionPlan, Citizen, Consent, CprAccess, Goal, LifeArea
 from housingfirst.models import Caseworker, Municipality, Team
 
@@ -25,6 +25,10 @@ def visible_citizens(user) -> QuerySet[Citizen]:
     if user.team_id is None:
         return citizens.none()
     return citizens.filter(team_id=user.team_id)
+
+
+def visible_citizen_with_cpr(user, cpr: str) -> Citizen | None:
+    return visible_citizens(user).filter(cpr=normalize_cpr(cpr)).first()
 
 
 def get_visible_citizen(user, pk) -> Citizen:

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +33,31 @@ def _require(user, permission):
         raise PermissionDenied
 
 
+SEARCH_PARAMS = ("q", "team", "municipality", "status", "consent", "sort")
+
+
+def _search_redirect(request):
+    """The search forms post, so what was typed never reaches a URL or an access log before it is
+    looked at: a full CPR number opens that citizen (when the user may see them) or becomes the birth
+    date, and everything else is sent on as an ordinary GET search."""
+    params = QueryDict(mutable=True)
+    for name in SEARCH_PARAMS:
+        if value := request.POST.get(name, "").strip():
+            params[name] = value
+    query = params.get("q", "")
+    if selectors.looks_like_full_cpr(query):
+        found = selectors.visible_citizen_with_cpr(request.user, query)
+        if found is not None:
+            return redirect(found)
+        messages.info(request, _("No citizen you can see has that CPR number; showing citizens born that day."))
+        params["q"] = query[:6]
+    return redirect(f"{reverse('citizens:list')}?{params.urlencode()}" if params else reverse("citizens:list"))
+
+
+@sensitive_post_parameters("q")
 def citizen_list(request):
+    if request.method == "POST":
+        return _search_redirect(request)
     query = request.GET.get("q", "").strip()
     if selectors.looks_like_full_cpr(query):
         # A full CPR number must not stay in the address bar, the history or the server's logs

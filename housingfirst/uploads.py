@@ -2,7 +2,6 @@
 served only through views that check who may see them."""
 
 import uuid
-from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 def random_upload_name(folder: str, filename: str) -> str:
     """The original file name may hold a CPR number or a citizen's name, so it is not kept."""
-    suffix = PurePosixPath(filename).suffix.lower() or ".pdf"
-    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    # Every upload is checked to be a PDF, so it is stored as one whatever it was called.
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
 
 
 def validate_pdf_upload(uploaded) -> None:
@@ -30,9 +29,17 @@ def validate_pdf_upload(uploaded) -> None:
     uploaded.seek(0)
     head = uploaded.read(1024)
     uploaded.seek(position)
-    # Trust the bytes, not the name or the browser's content type.
-    if b"%PDF-" not in head[:1024]:
+    # Trust the bytes, not the name or the browser's content type: a PDF starts with its header.
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n\x00").startswith(b"%PDF-"):
         raise ValidationError(_("Only PDF files can be uploaded; this file is not a PDF."), code="not_pdf")
+
+
+def validate_uploaded_pdf(value) -> None:
+    """Model-field validator: checks a file as it arrives, through any form (the app's or the Django
+    admin's). A file already in storage was checked when it came, and is not read again."""
+    if getattr(value, "_committed", True):
+        return
+    validate_pdf_upload(value)
 
 
 def private_file_response(field_file, download_name: str, *, as_attachment: bool = False) -> FileResponse:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from housingfirst.admin import ReadOnlyAdminMixin
-from interventions.models import Intervention, LockedMonth, PhaseTemplate, Visit
+from interventions.models import Intervention, LockedMonth, Pause, PhaseTemplate, PhaseTransition, Visit
 
 
 @admin.register(PhaseTemplate)
@@ -37,3 +37,17 @@ class VisitAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 @admin.register(LockedMonth)
 class LockedMonthAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["municipality", "month", "reference", "locked_at"]
+
+
+@admin.register(PhaseTransition)
+class PhaseTransitionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["intervention", "phase", "date", "recorded_by"]
+    list_filter = ["phase"]
+    list_select_related = ["intervention__citizen", "recorded_by"]
+
+
+@admin.register(Pause)
+class PauseAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["intervention", "reason", "from_date", "to_date", "recorded_by"]
+    list_filter = ["reason"]
+    list_select_related = ["intervention__citizen", "recorded_by"]

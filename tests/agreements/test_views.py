@@ -16,6 +16,7 @@ from invoicing.models import Rate
 from tests.conftest import logged_in
 from tests.factories import (
     AgreementFactory,
+    CaseworkerFactory,
     InterventionFactory,
     MunicipalityEANFactory,
     TeamLeadFactory,
@@ -172,6 +173,16 @@ def test_worker_of_the_team_can_view_but_not_change(worker_client, issued):
     assert worker_client.get(reverse("agreements:sign", args=[issued.pk])).status_code == 403
 
 
+def test_a_draft_without_follow_up_caseworker_or_coordinator_is_not_issued(admin_client_, intervention, administrator):
+    draft = services.create_draft(intervention=intervention, user=administrator)
+    Agreement.objects.filter(pk=draft.pk).update(follow_up_date=None, caseworker=None, coordinator=None)
+    page = admin_client_.get(draft.get_absolute_url()).content.decode()
+    assert "Kladden mangler dato for opfølgning, kommunens sagsbehandler og tovholder." in page
+    response = admin_client_.post(reverse("agreements:issue", args=[draft.pk]), follow=True)
+    assert "Kladden mangler dato for opfølgning" in response.content.decode()
+    assert Agreement.objects.get(pk=draft.pk).status == "draft"
+
+
 def test_detail_masks_the_cpr_on_screen(admin_client_, issued):
     page = admin_client_.get(issued.get_absolute_url()).content.decode()
     assert issued.citizen.cpr_masked in page
@@ -234,13 +245,24 @@ def test_standard_text_edit_makes_a_new_version(admin_client_):
         data[f"{section['key']}__body"] = section["body"]
     data["purpose__body"] = "Et nyt formål.\n\n- punkt et\n- punkt to"
     response = admin_client_.post(reverse("agreements:text"), data, follow=True)
-    assert "Version 2 af standardteksten er gemt" in response.content.decode()
+    assert f"Version {current.version + 1} af standardteksten er gemt" in response.content.decode()
     new = AgreementText.current()
-    assert new.version == 2
+    assert new.version == current.version + 1
+    assert AgreementText.objects.get(pk=current.pk).sections == current.sections  # the old one stays
     assert new.rendered_sections()[0]["blocks"] == [
         {"kind": "p", "text": "Et nyt formål."},
         {"kind": "ul", "items": ["punkt et", "punkt to"]},
     ]
+
+
+def test_the_shipped_standard_text_covers_the_methods_and_their_footing(db):
+    sections = {section["key"]: section["body"] for section in AgreementText.current().sections}
+    assert {"purpose", "cti", "icm", "act", "frame", "continuity", "return", "ending"} <= set(sections)
+    assert "tre faser af samme længde" in sections["cti"] and "højst 12 borgere" in sections["cti"]
+    assert "empowerment" in sections["cti"] and "recovery" in sections["icm"]
+    assert "højst 8 borgere" in sections["icm"]
+    assert "drømme, ønsker og håb" in sections["purpose"]
+    assert AgreementText.objects.filter(version=1).exists()  # issued agreements may point at it
 
 
 def test_worker_cannot_edit_the_standard_text(worker_client):
@@ -281,10 +303,12 @@ def test_citizen_panel_shows_state_and_create_button(rf, administrator, worker, 
 def test_dashboard_reminders(admin_client_, issued, administrator):
     assert "Intet venter" in admin_client_.get("/").content.decode()
     Agreement.objects.filter(pk=issued.pk).update(issued_at=timezone.now() - datetime.timedelta(days=15))
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     other = AgreementFactory(
         status="signed",
         issued_at=timezone.now() - datetime.timedelta(days=30),
-        follow_up_date=timezone.localdate() - datetime.timedelta(days=1),
+        follow_up_date=yesterday,
+        intervention__follow_up_date=yesterday,
         text=AgreementText.current(),
         citizen__first_name="Otto",
         citizen__last_name="Opfølgning",
@@ -293,6 +317,29 @@ def test_dashboard_reminders(admin_client_, issued, administrator):
     assert "Ikke underskrevet 14 dage efter udstedelse" in page
     assert "Karen Holm" in page
     assert "Opfølgningsdatoen er overskredet" in page and other.citizen.full_name in page
+
+    # The team followed up and agreed the next date on the intervention: the reminder goes.
+    other.intervention.follow_up_date = timezone.localdate() + datetime.timedelta(days=90)
+    other.intervention.save()
+    assert other.citizen.full_name not in admin_client_.get("/").content.decode()
+
+
+def test_a_version_being_replaced_is_not_a_reminder(admin_client_, issued, administrator):
+    Agreement.objects.filter(pk=issued.pk).update(issued_at=timezone.now() - datetime.timedelta(days=15))
+    services.new_version(agreement=issued, user=administrator)
+    assert "Intet venter" in admin_client_.get("/").content.decode()
+
+
+def test_more_than_ten_reminders_link_to_the_whole_list(admin_client_, provider):
+    late = timezone.now() - datetime.timedelta(days=20)
+    agreements = [AgreementFactory(status="issued", issued_at=late, text=AgreementText.current()) for _i in range(12)]
+    page = admin_client_.get("/").content.decode()
+    assert "Se alle 12" in page
+    listing = admin_client_.get(reverse("agreements:list") + "?reminder=unsigned").content.decode()
+    assert "Påmindelse: Ikke underskrevet 14 dage efter udstedelse" in listing
+    assert all(agreement.get_absolute_url() in listing for agreement in agreements)
+    AgreementFactory(status="draft", citizen__last_name="Kladdesen")
+    assert "Kladdesen" not in admin_client_.get(reverse("agreements:list") + "?reminder=unsigned").content.decode()
 
 
 def test_dashboard_panel_hidden_for_workers(worker_client):
@@ -343,7 +390,14 @@ def test_changed_paying_municipality_blocks_issue_until_the_draft_is_saved(admin
 
     edit = admin_client_.get(reverse("agreements:edit", args=[agreement.pk])).content.decode()
     assert "Tønder" in edit and "Kladden lyder på 450,00 kr. med Haderslev som betalingskommune" in edit
-    data = {"method": "CTI", "start_date": agreement.start_date.isoformat()}
+    caseworker = CaseworkerFactory(municipality=tonder)
+    data = {
+        "method": "CTI",
+        "start_date": agreement.start_date.isoformat(),
+        "follow_up_date": agreement.follow_up_date.isoformat(),
+        "caseworker": caseworker.pk,
+        "coordinator": agreement.coordinator_id,
+    }
     admin_client_.post(reverse("agreements:edit", args=[agreement.pk]), data)
     agreement.refresh_from_db()
     assert agreement.paying_municipality == tonder
@@ -396,7 +450,7 @@ def test_consent_pdf_lists_what_may_be_obtained_from_whom(admin_client_, issued)
     text = pdf_text(response.content)
     citizen = issued.citizen
     assert "Karen Holm" in text and f"{citizen.cpr[:6]}-{citizen.cpr[6:]}" in text
-    assert "Psykiatrien" in text and "egen læge" in text
+    assert "Psykiatrien" in text and "Egen læge" in text  # each source starts its own line with a capital
     assert "Oplysninger om helbred og behandling" in text
     assert "Underskrift" in text and "side 1 af 1" in text
 
@@ -416,3 +470,16 @@ def test_an_expired_consent_is_not_printed_as_if_in_force(admin_client_, interve
     text = pdf_text(bytes(issued.pdf.read()))
     assert yesterday.strftime("%d.%m.%Y") not in text
     assert "Samtykket gælder i et år fra underskriften" in text
+
+
+def test_the_intervention_page_shows_its_agreement_or_offers_one(admin_client_, worker, intervention, administrator):
+    from django.test import Client
+
+    page = admin_client_.get(intervention.get_absolute_url()).content.decode()
+    assert f"{reverse('agreements:create')}?intervention={intervention.pk}" in page
+    draft = services.create_draft(intervention=intervention, user=administrator)
+    page = admin_client_.get(intervention.get_absolute_url()).content.decode()
+    assert draft.get_absolute_url() in page and "Kladde" in page
+    assert f"{reverse('agreements:create')}?intervention={intervention.pk}" not in page
+    worker_page = logged_in(Client(), worker).get(intervention.get_absolute_url()).content.decode()
+    assert draft.get_absolute_url() in worker_page and reverse("agreements:create") not in worker_page

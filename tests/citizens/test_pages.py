@@ -240,6 +240,25 @@ def test_search_by_name(worker_client, worker):
     assert "Nørgaard" in html
 
 
+def test_the_search_posts_so_a_full_cpr_never_reaches_a_url(worker_client, worker):
+    mine = CitizenFactory(team=worker.team, cpr="0101901238")
+    response = worker_client.post(reverse("citizens:list"), {"q": "010190-1238", "sort": "name"})
+    assert response.status_code == 302 and response["Location"] == mine.get_absolute_url()
+    response = worker_client.post(reverse("citizens:list"), {"q": "Hansen", "status": "supported"})
+    assert response["Location"] == reverse("citizens:list") + "?q=Hansen&status=supported"
+    form = worker_client.get(reverse("citizens:list")).content.decode()
+    assert '<form method="post" action="/borgere/"' in form and 'name="csrfmiddlewaretoken"' in form
+
+
+def test_a_full_cpr_of_someone_i_cannot_see_becomes_the_birth_date(worker_client, worker):
+    CitizenFactory(cpr="0101901238")  # another team's
+    response = worker_client.post(reverse("citizens:list"), {"q": "0101901238"}, follow=True)
+    assert response.redirect_chain[0][0] == reverse("citizens:list") + "?q=010190"
+    html = response.content.decode()
+    assert "1238" not in response.redirect_chain[0][0]
+    assert "Ingen borger, du kan se, har det CPR-nummer" in html
+
+
 def test_a_full_cpr_in_the_search_is_cut_to_the_birth_date(worker_client, worker):
     response = worker_client.get(reverse("citizens:list"), {"q": "010190-1238"})
     assert response.status_code == 302

@@ -19,6 +19,10 @@ class InterventionFactory(factory.django.DjangoModelFactory):
     worker = factory.SubFactory(WorkerFactory, team=factory.SelfAttribute("..citizen.team"))
     coordinator = factory.SelfAttribute("worker")
     start_date = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=60))
+    # The agreed follow-up, three months in; never in the past, which would be a fidelity warning.
+    follow_up_date = factory.LazyAttribute(
+        lambda o: max(o.start_date + datetime.timedelta(days=90), datetime.date.today() + datetime.timedelta(days=1))
+    )
     status = Intervention.Status.ACTIVE
 
 
