@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from invoicing import services
-from invoicing.models import DOCUMENT_FIELDS, LIFECYCLE_FIELDS, Invoice, InvoiceLine
+from invoicing.models import DOCUMENT_FIELDS, LIFECYCLE_FIELDS, Invoice, InvoiceLine, IssuedInvoiceError
 from tests.factories import CitizenFactory
 from tests.invoicing.conftest import log_visits
 
@@ -20,6 +20,16 @@ def invoice(provider, haderslev, month):
     log_visits(month, minutes=[60, 45], citizen=CitizenFactory(paying_municipality=haderslev))
     (issued,) = services.issue_month(month=month)
     return services.store_documents(invoice=issued)
+
+
+def test_a_line_of_an_issued_invoice_cannot_be_deleted(invoice):
+    line = invoice.lines.get()
+
+    with pytest.raises(IssuedInvoiceError) as error:
+        line.delete()
+
+    assert error.value.messages == ["Linjerne på en udstedt faktura kan ikke ændres."]
+    assert InvoiceLine.objects.filter(pk=line.pk).exists()
 
 
 def test_the_trigger_guards_every_column_but_the_life_cycle():
