@@ -361,8 +361,18 @@ def send_invoice(*, invoice: Invoice, by=None) -> Invoice:
 @transaction.atomic
 def mark_paid(*, invoice: Invoice, by=None, paid_on: datetime.date | None = None) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if not invoice.is_issued or invoice.is_credit_note:
+    if not invoice.is_issued:
         raise ValidationError(_("Only an issued invoice can be marked as paid."))
+    if invoice.is_credit_note:
+        credited = Invoice.objects.filter(pk=invoice.credits_id).values_list("number", flat=True).get()
+        raise ValidationError(_("A credit note is not paid: it cancels invoice %(number)s.") % {"number": credited})
+    if invoice.credited_at:
+        # The credit note cancels the claim: money already received is a refund, not a payment of this invoice.
+        note = invoice.credit_notes.values_list("number", flat=True).get()
+        raise ValidationError(
+            _("Invoice %(number)s is credited by credit note %(note)s, so it is not to be paid.")
+            % {"number": invoice.number, "note": note}
+        )
     if invoice.paid_on:
         raise ValidationError(_("The invoice is already marked as paid."))
     paid_on = paid_on or timezone.localdate()

@@ -172,3 +172,19 @@ def test_after_the_earlier_invoice_is_credited_the_moved_citizen_is_invoiced_to_
 
     assert again.municipality == copenhagen
     assert again.lines.get().citizen == moved
+
+
+def test_a_credited_invoice_and_its_credit_note_cannot_be_marked_paid(provider, haderslev, month):
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    (invoice,) = services.issue_month(month=month)
+    note = services.credit_invoice(invoice=invoice, reason="Forkert borger")
+
+    with pytest.raises(ValidationError) as credited:
+        services.mark_paid(invoice=invoice, paid_on=invoice.issue_date)
+    with pytest.raises(ValidationError) as credit_note:
+        services.mark_paid(invoice=note, paid_on=note.issue_date)
+
+    assert credited.value.messages == ["Faktura 1 er krediteret med kreditnota 2 og skal ikke betales."]
+    assert credit_note.value.messages == ["En kreditnota betales ikke: den annullerer faktura 1."]
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.CREDITED and invoice.paid_on is None
