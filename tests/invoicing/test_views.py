@@ -278,3 +278,20 @@ def test_issuing_asks_for_a_deliberate_confirmation(admin_client_, provider, had
 
     assert "Sæt kryds for at bekræfte" in response.content.decode()
     assert not Invoice.objects.exists()
+
+
+def test_an_invoiced_municipality_counts_its_citizens_in_danish_singular_and_plural(
+    admin_client_, provider, haderslev, month
+):
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    copenhagen = municipality("101")
+    MunicipalityEANFactory(municipality=copenhagen)
+    for _ in range(2):
+        log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=copenhagen))
+    services.issue_month(month=month)
+
+    content = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"}).content.decode()
+
+    assert "1 borger, 450,00 kr.: vis timerne" in content
+    assert "2 borgere, 450,00 kr.: vis timerne" in content
+    assert "1 borgere" not in content
