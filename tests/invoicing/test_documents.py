@@ -85,7 +85,9 @@ def test_credit_note_references_the_invoice_and_is_schema_valid(provider, haders
     assert etree.QName(doc).localname == "CreditNote"
     assert doc.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", namespaces=NS) == invoice.number
     assert note.number == "2"
-    assert "Kreditnota" in pdf_text(note)
+    text = pdf_text(note)
+    assert "Kreditnota" in text and "Kreditnotanummer" in text and "Kreditnotadato" in text
+    assert "Fakturanummer" not in text and "Fakturadato" not in text
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.CREDITED
 
@@ -146,3 +148,14 @@ def test_the_buyer_carries_its_cvr_and_address_when_the_municipality_has_them(pr
     assert buyer.findtext("cac:PostalAddress/cbc:StreetName", namespaces=NS) == "Gravene 2"
     assert buyer.findtext("cac:PostalAddress/cbc:PostalZone", namespaces=NS) == "6100"
     assert "CVR 29189609" in pdf_text(invoice)
+
+
+def test_the_pdf_shows_the_minutes_an_amount_is_computed_from(provider, haderslev, month):
+    log_visits(month, minutes=[60, 55], citizen=CitizenFactory(paying_municipality=haderslev))
+    (invoice,) = services.issue_month(month=month)
+
+    text = " ".join(pdf_text(services.store_documents(invoice=invoice)).split())
+
+    # 1,92 t × 450,00 is 864,00; the amount comes from the 115 minutes: 115 × 450 / 60 = 862,50.
+    assert "1,92 t" in text and "115 min" in text and "862,50" in text
+    assert "Beløbene er beregnet af de registrerede minutter" in text
