@@ -161,8 +161,8 @@ def build_ubl(invoice) -> bytes:
     cbc(means, "PaymentID", invoice.number)
     account = cac(means, "PayeeFinancialAccount")
     cbc(account, "ID", account_number or seller["iban"])
-    if seller.get("bank_name"):
-        cbc(account, "Name", seller["bank_name"])
+    # BT-85 names the account (its holder), not the bank: the bank is known by its reg. no.
+    cbc(account, "Name", seller["name"])
     if reg_number:
         cbc(cac(account, "FinancialInstitutionBranch"), "ID", reg_number)
     terms = cac(root, "PaymentTerms")
