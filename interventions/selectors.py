@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from citizens.models import Citizen
 from citizens.selectors import visible_citizens
 from housingfirst import roles
 from housingfirst.models import Method, Team, User
@@ -31,6 +32,27 @@ CONTACT = ~Q(visits__kind=Visit.Kind.ATTEMPTED_CONTACT)
 def month_is_locked(municipality_id, day: datetime.date) -> bool:
     """True when the month of `day` is invoiced for this paying municipality."""
     return LockedMonth.objects.filter(municipality_id=municipality_id, month=day.replace(day=1)).exists()
+
+
+def visits_are_locked(citizen, day: datetime.date) -> bool:
+    """True when the citizen's visits in the month of `day` may not be added, changed or deleted.
+
+    That is when the month is invoiced for the citizen's current paying municipality, or when the
+    citizen's month is on an issued invoice that is not credited, whichever municipality it went to:
+    after a change of paying municipality the earlier invoice still holds the visits.
+    """
+    month = day.replace(day=1)
+    if month_is_locked(citizen.paying_municipality_id, month):
+        return True
+    # The one read of invoicing's records here, by relation name (interventions never imports it):
+    # the invoice line is the only record of where a citizen's month was billed.
+    return Citizen.objects.filter(
+        pk=citizen.pk,
+        invoice_lines__invoice__kind="invoice",
+        invoice_lines__invoice__month=month,
+        invoice_lines__invoice__number__gt="",
+        invoice_lines__invoice__credited_at__isnull=True,
+    ).exists()
 
 
 def visible_interventions(user) -> QuerySet[Intervention]:

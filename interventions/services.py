@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from citizens.models import Citizen
 from housingfirst.models import Method, Municipality, Team, User
 from interventions.models import Intervention, Pause, Phase, PhaseTransition, Visit
-from interventions.selectors import OPEN, load_of, month_is_locked, team_act_count, workers_with_room
+from interventions.selectors import OPEN, load_of, team_act_count, visits_are_locked, workers_with_room
 
 MAX_VISIT_MINUTES = 720
 MINUTES_PER_DAY = 24 * 60
@@ -79,7 +79,9 @@ def _check_room(*, intervention: Intervention, worker: User) -> None:
 #   2. the worker's user row (the caseload cap, overlapping visits),
 #   3. the citizen row (one open intervention per citizen),
 #   4. intervention rows, then visit rows,
-#   5. the paying municipality's row (the invoiced-month check, see _hold_billing_month).
+#   5. the paying municipality's row (the invoiced-month check, see _hold_billing_month). The check
+#      also refuses a month that is on an issued invoice to an earlier paying municipality; that
+#      needs no lock, as only a credit note changes it, and a credit note only ever unlocks.
 # A service may skip a step but never take an earlier one after a later one. Team, user and citizen
 # rows are mutexes only: FOR NO KEY UPDATE still excludes the same lock from another transaction, but
 # unlike FOR UPDATE it lets others insert rows that point at them (history_user, Visit.worker,
@@ -468,7 +470,7 @@ def _check_visit(
         errors["date"] = _("The intervention ended on %(end)s; the visit is after that.") % {
             "end": date_format(intervention.end_date, "d.m.Y")
         }
-    elif month_is_locked(intervention.citizen.paying_municipality_id, date):
+    elif visits_are_locked(intervention.citizen, date):
         errors["date"] = _locked_message(date)
     if errors:
         raise ValidationError(errors)
@@ -562,9 +564,8 @@ def change_visit(*, visit: Visit, by: User, **changes) -> Visit:
         raise ValidationError(_("You can only correct your own visits."))
     _lock_worker(visit.worker)
     visit = Visit.objects.select_related("intervention__citizen").get(pk=visit.pk)
-    municipality_id = visit.intervention.citizen.paying_municipality_id
-    _hold_billing_month(municipality_id)
-    if month_is_locked(municipality_id, visit.date):
+    _hold_billing_month(visit.intervention.citizen.paying_municipality_id)
+    if visits_are_locked(visit.intervention.citizen, visit.date):
         raise ValidationError(_locked_message(visit.date))
     life_areas = changes.pop("life_areas", None)
     for name, value in changes.items():
@@ -590,7 +591,7 @@ def delete_visit(*, visit: Visit, by: User) -> None:
         raise ValidationError(_("You can only correct your own visits."))
     visit = Visit.objects.select_for_update().select_related("intervention__citizen").get(pk=visit.pk)
     _hold_billing_month(visit.intervention.citizen.paying_municipality_id)
-    if month_is_locked(visit.intervention.citizen.paying_municipality_id, visit.date):
+    if visits_are_locked(visit.intervention.citizen, visit.date):
         raise ValidationError(_locked_message(visit.date))
     visit._history_user = by
     visit.delete()

@@ -349,7 +349,7 @@ def visit_hint(request):
 @permission_required("interventions.view_visit", raise_exception=True)
 def visit_detail(request, pk):
     visit = selectors.get_visible_visit(request.user, pk)
-    locked = selectors.month_is_locked(visit.intervention.citizen.paying_municipality_id, visit.date)
+    locked = selectors.visits_are_locked(visit.intervention.citizen, visit.date)
     return render(
         request,
         "interventions/visit_detail.html",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from housingfirst.admin import ReadOnlyAdminMixin
-from invoicing.models import Invoice, Rate
+from invoicing.models import Invoice, InvoiceLine, InvoiceSequence, Rate
 
 
 @admin.register(Rate)
@@ -18,3 +18,27 @@ class InvoiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "kind", "municipality", "month", "total", "issue_date", "paid_on", "credited_at"]
     list_filter = ["kind", "month"]
     exclude = ["pdf", "xml"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf", "xml")
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: lines are frozen with their invoice when it is issued."""
+
+    list_display = ["invoice", "position", "citizen_name", "citizen_cpr_masked", "method", "minutes", "rate", "amount"]
+    list_filter = ["method", "invoice__month"]
+    search_fields = ["invoice__number", "citizen_name"]
+    # The citizen is shown by the name and masked CPR frozen on the line, never by a link to the record.
+    exclude = ["citizen"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("invoice").defer("invoice__pdf", "invoice__xml")
+
+
+@admin.register(InvoiceSequence)
+class InvoiceSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: only issuing moves the number on, under its row lock, so numbers have no gaps."""
+
+    list_display = ["name", "last_number"]

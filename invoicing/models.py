@@ -272,9 +272,17 @@ class InvoiceLine(models.Model):
         return f"{self.citizen_name} {self.method} {self.minutes} min"
 
     def save(self, *args, **kwargs):
+        self._refuse_if_issued()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_issued()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_if_issued(self) -> None:
+        # On PostgreSQL the trigger of migration 0004 refuses the same for queryset updates and deletes.
         if Invoice.objects.filter(pk=self.invoice_id).exclude(number="").exists():
             raise IssuedInvoiceError(_("The lines of an issued invoice cannot be changed."))
-        super().save(*args, **kwargs)
 
     @property
     def hours(self) -> Decimal:

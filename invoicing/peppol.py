@@ -146,6 +146,17 @@ def peppol_errors(xml: bytes) -> list[str]:
         errors.append("BR-49: payment means code is required")
     elif means not in DANISH_PAYMENT_MEANS:
         errors.append(f"DK-R-005: payment means {means} is not allowed for a Danish supplier")
+    if means in ("31", "42") and not (
+        (text("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID") or "").strip()
+        and (text("cac:PaymentMeans/cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID") or "").strip()
+    ):
+        errors.append("DK-R-006: a Danish bank transfer needs the account number and the reg. no.")
+    for scheme in doc.findall("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme", NS):
+        company = scheme.findtext("cbc:CompanyID", namespaces=NS) or ""
+        if scheme.findtext("cac:TaxScheme/cbc:ID", namespaces=NS) == "VAT" and not (
+            len(company) == 10 and company.startswith("DK") and company[2:].isdigit()
+        ):
+            errors.append("DK-R-015: a Danish seller's VAT number is DK followed by 8 digits")
     legal = doc.find("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID", NS)
     if legal is None or legal.get("schemeID") != ubl.CVR_SCHEME:
         errors.append("DK-R-002/DK-R-014: the Danish supplier's CVR with scheme 0184 is required")

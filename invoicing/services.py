@@ -19,6 +19,7 @@ from multiprocessing import get_context
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import connections, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,22 +71,46 @@ def _provider_or_refuse() -> Provider:
     return provider
 
 
-def _issue(invoice: Invoice, sequence: InvoiceSequence, by, now) -> None:
+def _document_date(issue_date: datetime.date | None, *, not_before: datetime.date, too_early: str) -> datetime.date:
+    """The date of a document about to take a number: today unless given. Call with the sequence locked.
+
+    Numbers run in date order, so a date before the latest issued document's is refused, as is one
+    in the future or before `not_before`.
+    """
+    today = timezone.localdate()
+    issue_date = issue_date or today
+    if issue_date > today:
+        raise ValidationError(_("An invoice cannot be dated in the future."))
+    if issue_date < not_before:
+        raise ValidationError(too_early)
+    latest = Invoice.objects.exclude(number="").aggregate(latest=Max("issue_date"))["latest"]
+    if latest and issue_date < latest:
+        raise ValidationError(
+            _("The latest invoice number is dated %(date)s: a new number cannot have an earlier date.")
+            % {"date": f"{latest:%d.%m.%Y}"}
+        )
+    return issue_date
+
+
+def _issue(invoice: Invoice, sequence: InvoiceSequence, by, now, issue_date: datetime.date) -> None:
     sequence.last_number += 1
     invoice.number = str(sequence.last_number)
     invoice.issued_at = now
     invoice.issued_by = by
-    invoice.issue_date = timezone.localdate(now)
+    invoice.issue_date = issue_date
     invoice.due_date = invoice.issue_date + datetime.timedelta(days=invoice.seller["payment_terms_days"])
     invoice.save()
 
 
 @transaction.atomic
-def issue_month(*, month: datetime.date, by=None, municipality_ids=None) -> list[Invoice]:
+def issue_month(
+    *, month: datetime.date, by=None, municipality_ids=None, issue_date: datetime.date | None = None
+) -> list[Invoice]:
     """Issue the month's invoices: one per paying municipality with billable visits and an EAN.
 
     Idempotent: a municipality already invoiced for the month (and not credited) is skipped, so
     running it twice creates nothing new. Returns the invoices issued now (documents not yet stored).
+    `issue_date` (default today) dates them; it may not come before the latest issued number's.
     """
     month = month.replace(day=1)
     if month >= timezone.localdate().replace(day=1):
@@ -103,9 +128,16 @@ def issue_month(*, month: datetime.date, by=None, municipality_ids=None) -> list
     seller = seller_snapshot(provider)
     issued = []
     # Read after taking the lock: a concurrent run that committed first is seen, and skipped.
-    for preview in month_preview(month, municipality_ids=municipality_ids):
-        if not preview.can_issue:
-            continue
+    previews = [preview for preview in month_preview(month, municipality_ids=municipality_ids) if preview.can_issue]
+    if previews:
+        following = month_bounds(month)[1]
+        issue_date = _document_date(
+            issue_date,
+            not_before=following,
+            too_early=_("An invoice for %(month)s cannot be dated before %(date)s.")
+            % {"month": f"{month:%m.%Y}", "date": f"{following:%d.%m.%Y}"},
+        )
+    for preview in previews:
         invoice = Invoice.objects.create(
             kind=Invoice.Kind.INVOICE,
             municipality=preview.municipality,
@@ -136,7 +168,7 @@ def issue_month(*, month: datetime.date, by=None, municipality_ids=None) -> list
             )
             for position, line in enumerate(preview.lines, start=1)
         )
-        _issue(invoice, sequence, by, now)
+        _issue(invoice, sequence, by, now, issue_date)
         LockedMonth.objects.update_or_create(
             municipality=preview.municipality, month=month, defaults={"reference": invoice.number}
         )
@@ -146,9 +178,10 @@ def issue_month(*, month: datetime.date, by=None, municipality_ids=None) -> list
 
 
 @transaction.atomic
-def credit_invoice(*, invoice: Invoice, by=None, reason: str) -> Invoice:
+def credit_invoice(*, invoice: Invoice, by=None, reason: str, issue_date: datetime.date | None = None) -> Invoice:
     """A credit note for the whole invoice. It unlocks the month, so the visits can be corrected
-    and the month invoiced again (a new invoice with a new number)."""
+    and the month invoiced again (a new invoice with a new number). Dated today unless `issue_date`
+    is given, never before the invoice or the latest issued number."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Write why the invoice is credited."))
@@ -159,6 +192,12 @@ def credit_invoice(*, invoice: Invoice, by=None, reason: str) -> Invoice:
         raise ValidationError(_("Only an issued invoice can be credited."))
     if invoice.credited_at:
         raise ValidationError(_("Invoice %(number)s is already credited.") % {"number": invoice.number})
+    issue_date = _document_date(
+        issue_date,
+        not_before=invoice.issue_date,
+        too_early=_("A credit note cannot be dated before the invoice it credits (%(date)s).")
+        % {"date": f"{invoice.issue_date:%d.%m.%Y}"},
+    )
     now = timezone.now()
     note = Invoice.objects.create(
         kind=Invoice.Kind.CREDIT_NOTE,
@@ -192,7 +231,7 @@ def credit_invoice(*, invoice: Invoice, by=None, reason: str) -> Invoice:
         )
         for line in invoice.lines.order_by("position")
     )
-    _issue(note, sequence, by, now)
+    _issue(note, sequence, by, now, issue_date)
     sequence.save(update_fields=["last_number"])
     invoice.credited_at = now
     invoice.save(update_fields=["credited_at"])
@@ -323,11 +362,18 @@ def store_documents_in_parallel(ids, *, workers: int | None = None) -> list[str]
 
 
 @transaction.atomic
-def send_invoice(*, invoice: Invoice, by=None) -> Invoice:
-    """E-mail the PDF and XML to the municipality's invoice address and record when."""
+def send_invoice(*, invoice: Invoice, by=None, sent_at: datetime.datetime | None = None, mailer=None) -> Invoice:
+    """E-mail the PDF and XML to the municipality's invoice address and record when.
+
+    `sent_at` (default now) and `mailer` (an e-mail backend instance, default the configured one)
+    are for demo data, which is sent on the day it is dated, through a backend that delivers nothing.
+    """
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if not invoice.is_issued or not invoice.has_documents:
         raise ValidationError(_("The invoice has no documents yet."))
+    sent_at = sent_at or timezone.now()
+    if not invoice.issue_date <= timezone.localdate(sent_at) <= timezone.localdate():
+        raise ValidationError(_("An invoice is sent between its date and today."))
     address = invoice.buyer_email or invoice.municipality.invoice_email
     if not address:
         raise ValidationError(
@@ -351,8 +397,11 @@ def send_invoice(*, invoice: Invoice, by=None) -> Invoice:
     )
     message.attach(document_filename(invoice, "pdf"), bytes(invoice.pdf), "application/pdf")
     message.attach(document_filename(invoice, "xml"), bytes(invoice.xml), "application/xml")
-    message.send()
-    invoice.sent_at = timezone.now()
+    if mailer is None:
+        message.send()
+    else:
+        mailer.send_messages([message])
+    invoice.sent_at = sent_at
     invoice.sent_to = address
     invoice.save(update_fields=["sent_at", "sent_to"])
     return invoice
@@ -361,8 +410,18 @@ def send_invoice(*, invoice: Invoice, by=None) -> Invoice:
 @transaction.atomic
 def mark_paid(*, invoice: Invoice, by=None, paid_on: datetime.date | None = None) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if not invoice.is_issued or invoice.is_credit_note:
+    if not invoice.is_issued:
         raise ValidationError(_("Only an issued invoice can be marked as paid."))
+    if invoice.is_credit_note:
+        credited = Invoice.objects.filter(pk=invoice.credits_id).values_list("number", flat=True).get()
+        raise ValidationError(_("A credit note is not paid: it cancels invoice %(number)s.") % {"number": credited})
+    if invoice.credited_at:
+        # The credit note cancels the claim: money already received is a refund, not a payment of this invoice.
+        note = invoice.credit_notes.values_list("number", flat=True).get()
+        raise ValidationError(
+            _("Invoice %(number)s is credited by credit note %(note)s, so it is not to be paid.")
+            % {"number": invoice.number, "note": note}
+        )
     if invoice.paid_on:
         raise ValidationError(_("The invoice is already marked as paid."))
     paid_on = paid_on or timezone.localdate()

@@ -11,6 +11,8 @@ rate / 60, and its rounding is the line amount. The hours ("12,75 t") are in the
 
 Social care is VAT-exempt: tax category E, 0 %, with the exemption reason (code VATEX-EU-132-1G,
 the VAT directive's art. 132(1)(g), social welfare; in Danish law momsloven §13, stk. 1, nr. 2).
+The seller is identified for tax by its CVR number as a tax registration identifier (BT-32), not
+as a VAT number, and is paid by a domestic bank transfer (code 42, reg. no. and account number).
 """
 
 from decimal import Decimal
@@ -31,7 +33,22 @@ CURRENCY = "DKK"
 EXEMPTION_CODE = "VATEX-EU-132-1G"
 EXEMPTION_REASON = "Momsfritaget (momsloven §13, stk. 1, nr. 2: social forsorg)"
 
+TAX_REGISTRATION_SCHEME = "TAX"
+PAYMENT_TO_BANK_ACCOUNT = "42"
+INSTRUMENT_NOT_DEFINED = "1"
+
 METHOD_NAMES = {"CTI": "CTI", "ICM": "ICM", "ACT": "ACT"}
+
+
+def danish_bank_account(seller: dict) -> tuple[str, str]:
+    """(reg. no., account no.) of the seller's Danish account: as registered, or read from a Danish
+    IBAN (DK, two check digits, the four-digit reg. no., the ten-digit account number)."""
+    if seller.get("bank_reg_number") and seller.get("bank_account_number"):
+        return seller["bank_reg_number"], seller["bank_account_number"]
+    iban = (seller.get("iban") or "").replace(" ", "").upper()
+    if len(iban) == 18 and iban.startswith("DK") and iban[2:].isdigit():
+        return iban[4:8], iban[8:]
+    return "", ""
 
 
 def money(value: Decimal) -> str:
@@ -95,10 +112,14 @@ def build_ubl(invoice) -> bytes:
     cbc(address, "CityName", seller["city"])
     cbc(address, "PostalZone", seller["postal_code"])
     cbc(cac(address, "Country"), "IdentificationCode", "DK")
-    # BR-E-02: an exempt (E) invoice carries the seller's VAT identifier; in Denmark it is DK + CVR.
+    # BR-E-02: an exempt (E) line needs the seller's VAT identifier (BT-31) *or* its tax registration
+    # identifier (BT-32). Social care is exempt and the provider need not be VAT-registered, so DK+CVR
+    # under the VAT scheme would assert a registration it may not have. BT-32 is a PartyTaxScheme whose
+    # scheme is not VAT ("TAX", as in the BIS examples), here the CVR number. DK-R-015 (DK + 8 digits)
+    # checks only the VAT scheme.
     tax_scheme = cac(party, "PartyTaxScheme")
-    cbc(tax_scheme, "CompanyID", f"DK{seller['cvr']}")
-    cbc(cac(tax_scheme, "TaxScheme"), "ID", "VAT")
+    cbc(tax_scheme, "CompanyID", seller["cvr"])
+    cbc(cac(tax_scheme, "TaxScheme"), "ID", TAX_REGISTRATION_SCHEME)
     legal = cac(party, "PartyLegalEntity")
     cbc(legal, "RegistrationName", seller["name"])
     cbc(legal, "CompanyID", seller["cvr"], schemeID=CVR_SCHEME)
@@ -126,20 +147,24 @@ def build_ubl(invoice) -> bytes:
     if invoice.buyer_cvr:
         cbc(buyer_legal, "CompanyID", invoice.buyer_cvr, schemeID=CVR_SCHEME)
 
+    # A domestic transfer in kroner: code 42 (payment to bank account) with the account number and the
+    # reg. no. as the branch (DK-R-006). 58 is a SEPA credit transfer, which is in euro.
     means = cac(root, "PaymentMeans")
-    if seller.get("iban"):
-        cbc(means, "PaymentMeansCode", "58", name="SEPA credit transfer")
+    reg_number, account_number = danish_bank_account(seller)
+    if account_number:
+        cbc(means, "PaymentMeansCode", PAYMENT_TO_BANK_ACCOUNT, name="Payment to bank account")
     else:
-        cbc(means, "PaymentMeansCode", "42", name="Payment to bank account")
+        # Only a foreign IBAN (no reg. no. to give): the instrument is left open (DK-R-005 allows 1).
+        cbc(means, "PaymentMeansCode", INSTRUMENT_NOT_DEFINED, name="Instrument not defined")
     if credit:
         cbc(means, "PaymentDueDate", invoice.issue_date.isoformat())
     cbc(means, "PaymentID", invoice.number)
     account = cac(means, "PayeeFinancialAccount")
-    cbc(account, "ID", seller.get("iban") or f"{seller['bank_reg_number']}{seller['bank_account_number']}")
-    if seller.get("bank_name"):
-        cbc(account, "Name", seller["bank_name"])
-    if not seller.get("iban") and seller.get("bank_reg_number"):
-        cbc(cac(account, "FinancialInstitutionBranch"), "ID", seller["bank_reg_number"])
+    cbc(account, "ID", account_number or seller["iban"])
+    # BT-85 names the account (its holder), not the bank: the bank is known by its reg. no.
+    cbc(account, "Name", seller["name"])
+    if reg_number:
+        cbc(cac(account, "FinancialInstitutionBranch"), "ID", reg_number)
     terms = cac(root, "PaymentTerms")
     cbc(terms, "Note", f"Netto {seller['payment_terms_days']} dage")
 

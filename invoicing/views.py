@@ -18,6 +18,10 @@ from invoicing.selectors import invoice_list as select_invoices
 from invoicing.selectors import invoice_with_lines, month_preview
 
 CONTENT_TYPES = {"pdf": "application/pdf", "xml": "application/xml"}
+# The documents made while the administrator waits. Each takes about 0.3 s of CPU, so a month for
+# ~100 municipalities would pass gunicorn's 30 s timeout; the rest are made on first download or
+# send, or all at once by `manage.py generate_invoices --month`.
+DOCUMENTS_IN_REQUEST = 5
 
 
 def _show_refusal(request, error: ValidationError) -> None:
@@ -63,7 +67,8 @@ def issue(request):
         _show_refusal(request, error)
         return redirect(f"{reverse('invoicing:month')}?month={chosen:%Y-%m}")
     # The invoices are committed now: a document that cannot be made is reported, never a 500.
-    for failure in services.store_documents_in_parallel([invoice.pk for invoice in issued], workers=1):
+    ids = [invoice.pk for invoice in issued]
+    for failure in services.store_documents_in_parallel(ids[:DOCUMENTS_IN_REQUEST], workers=1):
         messages.error(request, failure)
     if issued:
         messages.success(
@@ -75,7 +80,20 @@ def issue(request):
             )
             % {"count": len(issued)},
         )
-    else:
+    later = len(ids[DOCUMENTS_IN_REQUEST:])
+    if later:
+        messages.info(
+            request,
+            ngettext(
+                "To keep issuing quick, the PDF and XML of %(count)d invoice are made when it is first "
+                "downloaded or sent. To make them now, run: manage.py generate_invoices --month %(month)s",
+                "To keep issuing quick, the PDF and XML of %(count)d invoices are made when each is first "
+                "downloaded or sent. To make them all now, run: manage.py generate_invoices --month %(month)s",
+                later,
+            )
+            % {"count": later, "month": f"{chosen:%Y-%m}"},
+        )
+    if not issued:
         messages.info(request, _("Nothing to issue: the month is already invoiced or has no billable visits."))
     return redirect(f"{reverse('invoicing:list')}?month={chosen:%Y-%m}")
 
@@ -143,6 +161,12 @@ def download(request, pk, document):
 @permission_required("invoicing.issue_invoice", raise_exception=True)
 def send(request, pk):
     invoice = get_object_or_404(Invoice.objects.exclude(number=""), pk=pk)
+    if not invoice.has_documents:
+        # Issued without documents (left for later, or failed after the commit): make them now.
+        failure = services.try_store_documents(invoice=invoice)
+        if failure:
+            messages.error(request, failure)
+            return redirect(invoice)
     try:
         invoice = services.send_invoice(invoice=invoice, by=request.user)
     except ValidationError as error:

@@ -85,7 +85,9 @@ def test_credit_note_references_the_invoice_and_is_schema_valid(provider, haders
     assert etree.QName(doc).localname == "CreditNote"
     assert doc.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", namespaces=NS) == invoice.number
     assert note.number == "2"
-    assert "Kreditnota" in pdf_text(note)
+    text = pdf_text(note)
+    assert "Kreditnota" in text and "Kreditnotanummer" in text and "Kreditnotadato" in text
+    assert "Fakturanummer" not in text and "Fakturadato" not in text
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.CREDITED
 
@@ -146,3 +148,69 @@ def test_the_buyer_carries_its_cvr_and_address_when_the_municipality_has_them(pr
     assert buyer.findtext("cac:PostalAddress/cbc:StreetName", namespaces=NS) == "Gravene 2"
     assert buyer.findtext("cac:PostalAddress/cbc:PostalZone", namespaces=NS) == "6100"
     assert "CVR 29189609" in pdf_text(invoice)
+
+
+def test_the_pdf_shows_the_minutes_an_amount_is_computed_from(provider, haderslev, month):
+    log_visits(month, minutes=[60, 55], citizen=CitizenFactory(paying_municipality=haderslev))
+    (invoice,) = services.issue_month(month=month)
+
+    text = " ".join(pdf_text(services.store_documents(invoice=invoice)).split())
+
+    # 1,92 t × 450,00 is 864,00; the amount comes from the 115 minutes: 115 × 450 / 60 = 862,50.
+    assert "1,92 t" in text and "115 min" in text and "862,50" in text
+    assert "Beløbene er beregnet af de registrerede minutter" in text
+
+
+def payment_and_tax_identity(invoice):
+    doc = etree.fromstring(bytes(invoice.xml))
+    means = doc.find("cac:PaymentMeans", NS)
+    schemes = doc.findall("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme", NS)
+    return (
+        means.findtext("cbc:PaymentMeansCode", namespaces=NS),
+        means.findtext("cac:PayeeFinancialAccount/cbc:ID", namespaces=NS),
+        means.findtext("cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID", namespaces=NS),
+        [
+            (s.findtext("cbc:CompanyID", namespaces=NS), s.findtext("cac:TaxScheme/cbc:ID", namespaces=NS))
+            for s in schemes
+        ],
+    )
+
+
+@pytest.mark.parametrize("iban", ["", "DK5080650001234567"])
+def test_kroner_are_paid_by_danish_bank_transfer_and_the_seller_is_not_called_vat_registered(
+    provider, haderslev, month, iban
+):
+    provider.iban = iban
+    provider.save()
+
+    invoice = issue_with_lines(month, haderslev, 1)
+
+    assert peppol.peppol_errors(bytes(invoice.xml)) == []
+    # 42 with reg. no. and account number, never 58 (SEPA, in euro); the CVR as tax registration (BT-32).
+    assert payment_and_tax_identity(invoice) == ("42", "1234567", "8065", [("10000009", "TAX")])
+
+
+def test_a_danish_iban_alone_gives_the_reg_no_and_account_number(provider, haderslev, month):
+    provider.bank_reg_number = provider.bank_account_number = ""
+    provider.iban = "DK50 8065 0001 2345 67"
+    provider.save()
+
+    invoice = issue_with_lines(month, haderslev, 1)
+
+    assert peppol.schema_errors(bytes(invoice.xml)) == []
+    assert peppol.peppol_errors(bytes(invoice.xml)) == []
+    assert payment_and_tax_identity(invoice)[:3] == ("42", "0001234567", "8065")
+
+
+def test_the_checker_catches_a_bank_transfer_without_reg_no_and_a_malformed_vat_number(provider, haderslev, month):
+    invoice = issue_with_lines(month, haderslev, 1)
+    broken = (
+        bytes(invoice.xml)
+        .replace(b"<cbc:ID>8065</cbc:ID>", b"")
+        .replace(b"<cbc:ID>TAX</cbc:ID>", b"<cbc:ID>VAT</cbc:ID>")
+    )
+
+    errors = peppol.peppol_errors(broken)
+
+    assert any(error.startswith("DK-R-006") for error in errors)
+    assert any(error.startswith("DK-R-015") for error in errors)

@@ -172,3 +172,64 @@ def test_after_the_earlier_invoice_is_credited_the_moved_citizen_is_invoiced_to_
 
     assert again.municipality == copenhagen
     assert again.lines.get().citizen == moved
+
+
+def test_a_credited_invoice_and_its_credit_note_cannot_be_marked_paid(provider, haderslev, month):
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    (invoice,) = services.issue_month(month=month)
+    note = services.credit_invoice(invoice=invoice, reason="Forkert borger")
+
+    with pytest.raises(ValidationError) as credited:
+        services.mark_paid(invoice=invoice, paid_on=invoice.issue_date)
+    with pytest.raises(ValidationError) as credit_note:
+        services.mark_paid(invoice=note, paid_on=note.issue_date)
+
+    assert credited.value.messages == ["Faktura 1 er krediteret med kreditnota 2 og skal ikke betales."]
+    assert credit_note.value.messages == ["En kreditnota betales ikke: den annullerer faktura 1."]
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.CREDITED and invoice.paid_on is None
+
+
+def test_an_issue_date_keeps_numbers_in_date_order(provider, haderslev, month):
+    from tests.factories import MunicipalityEANFactory, municipality
+
+    older = (month - datetime.timedelta(days=1)).replace(day=1)  # its following month has begun before today
+    copenhagen = municipality("101")
+    MunicipalityEANFactory(municipality=copenhagen)
+    log_visits(older, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    log_visits(older, minutes=[30], citizen=CitizenFactory(paying_municipality=copenhagen))
+
+    def refusal(**kwargs):
+        with pytest.raises(ValidationError) as error:
+            services.issue_month(month=older, **kwargs)
+        return error.value.messages
+
+    assert refusal(issue_date=month - datetime.timedelta(days=1)) == [
+        f"En faktura for {older:%m.%Y} kan ikke dateres før {month:%d.%m.%Y}."
+    ]
+    assert refusal(issue_date=datetime.date.today() + datetime.timedelta(days=1)) == [
+        "En faktura kan ikke dateres i fremtiden."
+    ]
+    (first,) = services.issue_month(month=older, municipality_ids=[copenhagen.pk], issue_date=month)
+    assert (first.issue_date, first.due_date) == (month, month + datetime.timedelta(days=30))
+    later = month + datetime.timedelta(days=1)
+    services.credit_invoice(invoice=first, reason="Forkert borger", issue_date=later)
+    assert refusal(municipality_ids=[haderslev.pk], issue_date=month) == [
+        f"Det seneste fakturanummer er dateret {later:%d.%m.%Y}: et nyt nummer kan ikke have en tidligere dato."
+    ]
+
+
+def test_an_invoice_is_not_recorded_as_sent_before_its_date_or_in_the_future(provider, haderslev, month):
+    from django.core import mail
+    from django.utils import timezone
+
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    (invoice,) = services.issue_month(month=month)
+    services.store_documents(invoice=invoice)
+
+    for days in (-1, 2):  # the day before the invoice date, the day after tomorrow
+        with pytest.raises(ValidationError) as error:
+            services.send_invoice(invoice=invoice, sent_at=timezone.now() + datetime.timedelta(days=days))
+        assert error.value.messages == ["En faktura sendes mellem sin fakturadato og i dag."]
+    assert mail.outbox == []
+    assert Invoice.objects.get(pk=invoice.pk).status == Invoice.Status.ISSUED

@@ -278,3 +278,73 @@ def test_issuing_asks_for_a_deliberate_confirmation(admin_client_, provider, had
 
     assert "Sæt kryds for at bekræfte" in response.content.decode()
     assert not Invoice.objects.exists()
+
+
+def test_an_invoiced_municipality_counts_its_citizens_in_danish_singular_and_plural(
+    admin_client_, provider, haderslev, month
+):
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    copenhagen = municipality("101")
+    MunicipalityEANFactory(municipality=copenhagen)
+    for _ in range(2):
+        log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=copenhagen))
+    services.issue_month(month=month)
+
+    content = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"}).content.decode()
+
+    assert "1 borger, 450,00 kr.: vis timerne" in content
+    assert "2 borgere, 450,00 kr.: vis timerne" in content
+    assert "1 borgere" not in content
+
+
+def test_issuing_a_large_month_makes_only_a_few_documents_and_says_how_to_get_the_rest(
+    admin_client_, provider, month, monkeypatch
+):
+    from invoicing import views
+
+    monkeypatch.setattr(views, "DOCUMENTS_IN_REQUEST", 2)
+    for code in ["101", "147", "151"]:
+        place = municipality(code)
+        place.invoice_email = f"faktura.{code}@kommune.example"
+        place.save()
+        MunicipalityEANFactory(municipality=place)
+        log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=place))
+
+    response = admin_client_.post(
+        reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"}, follow=True
+    )
+
+    content = response.content.decode()
+    assert "3 fakturaer er udstedt." in content
+    assert (
+        "For at udstedelsen går hurtigt, laves PDF og XML til 1 faktura, første gang den hentes eller sendes. "
+        f"Kør dette for at lave dem nu: manage.py generate_invoices --month {month:%Y-%m}"
+    ) in content
+    assert [invoice.has_documents for invoice in Invoice.objects.order_by("pk")] == [True, True, False]
+
+    # The last one is made when it is sent (or downloaded).
+    last = Invoice.objects.order_by("pk").last()
+    admin_client_.post(reverse("invoicing:send", args=[last.pk]))
+    last.refresh_from_db()
+    assert last.has_documents and last.status == Invoice.Status.SENT
+    (message,) = mail.outbox
+    assert [name for name, _content, _type in message.attachments] == ["faktura-3.pdf", "faktura-3.xml"]
+
+
+def test_documents_left_for_later_are_made_by_generate_invoices(admin_client_, provider, month, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from invoicing import views
+
+    monkeypatch.setattr(views, "DOCUMENTS_IN_REQUEST", 0)
+    place = municipality("101")
+    MunicipalityEANFactory(municipality=place)
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=place))
+    admin_client_.post(reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"})
+    assert not Invoice.objects.get().has_documents
+
+    call_command("generate_invoices", "--month", f"{month:%Y-%m}", stdout=StringIO())
+
+    assert Invoice.objects.get().has_documents
