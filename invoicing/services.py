@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import connections, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from housingfirst.models import Municipality, Provider
@@ -271,7 +271,8 @@ def document_filename(invoice: Invoice, extension: str) -> str:
 
 
 def render_invoice_pdf(invoice: Invoice):
-    title = _("Credit note") if invoice.is_credit_note else _("Invoice")
+    with translation.override("da"):  # the document, and the title in its metadata, are Danish
+        title = _("Credit note") if invoice.is_credit_note else _("Invoice")
     lines = list(invoice.lines.all())
     return render_pdf(
         "invoicing/pdf/invoice.html",
@@ -440,6 +441,8 @@ def render_hours_statement(*, month: datetime.date):
         raise ValidationError(_("Only a municipality's own team makes an hours statement."))
     previews = month_preview(month, municipality_ids=[provider.municipality_id])
     lines = previews[0].lines if previews else []
+    with translation.override("da"):
+        title = _("Hours statement %(month)s") % {"month": f"{month:%m.%Y}"}
     return render_pdf(
         "invoicing/pdf/hours_statement.html",
         {
@@ -449,5 +452,5 @@ def render_hours_statement(*, month: datetime.date):
             "total_minutes": sum(line.minutes for line in lines),
             "total": sum((line.amount for line in lines), 0),
         },
-        title=_("Hours statement %(month)s") % {"month": f"{month:%m.%Y}"},
+        title=title,
     )

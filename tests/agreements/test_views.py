@@ -483,3 +483,13 @@ def test_the_intervention_page_shows_its_agreement_or_offers_one(admin_client_, 
     assert f"{reverse('agreements:create')}?intervention={intervention.pk}" not in page
     worker_page = logged_in(Client(), worker).get(intervention.get_absolute_url()).content.decode()
     assert draft.get_absolute_url() in worker_page and reverse("agreements:create") not in worker_page
+
+
+def test_the_pdf_title_is_danish_whatever_language_the_administrator_reads(intervention, administrator):
+    from django.utils import translation
+
+    draft = services.create_draft(intervention=intervention, user=administrator)
+    with translation.override("en"):
+        issued = services.issue_agreement(agreement=draft, user=administrator)
+    title = PdfReader(io.BytesIO(issued.pdf.read())).metadata.title
+    assert title.startswith("Aftale om Housing First-støtte, version 1")
