@@ -55,6 +55,22 @@ def open_menu(page: Page, name: str) -> None:
     link.click()
 
 
+def assert_fits(page: Page, name: str) -> None:
+    """Fail when the page is wider than the window, so part of it (the menu's right end) needs a sideways scroll."""
+    widths = page.evaluate(
+        """() => ({
+        scroll: document.documentElement.scrollWidth, window: window.innerWidth,
+        wide: [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && e.checkVisibility())
+            .slice(0, 5).map(e => e.outerHTML.slice(0, 120)),
+    })"""
+    )
+    assert widths["scroll"] <= widths["window"], (
+        f"{name} ({page.url}) is {widths['scroll']} px wide in a {widths['window']} px window:\n"
+        + "\n".join(widths["wide"])
+    )
+
+
 def assert_styled(page: Page) -> None:
     """Bootstrap, its icons and app.css arrived (served by WhiteNoise from static/), so the page is not bare HTML."""
     loaded = page.evaluate(
