@@ -1,7 +1,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, icon, who sees it). Roles: worker, lead, admin.
+# (url name, label, icon, who sees it). Roles: worker, lead, admin; "staff" is Django's is_staff.
 NAVIGATION = [
     ("dashboard", _("Overview"), "house", {"worker", "lead", "admin"}),
     ("interventions:my_citizens", _("My citizens"), "person-heart", {"worker", "lead"}),
@@ -11,8 +11,15 @@ NAVIGATION = [
     ("interventions:fidelity", _("Warnings"), "exclamation-triangle", {"lead", "admin"}),
     ("agreements:list", _("Agreements"), "file-earmark-text", {"admin"}),
     ("invoicing:month", _("Invoicing"), "receipt", {"admin"}),
+]
+# Set up once and seldom changed: one "Administration" menu, so the bar fits a 1280 px screen in both languages.
+ADMINISTRATION = [
     ("municipality_list", _("Municipalities"), "bank", {"admin"}),
     ("provider_edit", _("Provider"), "building", {"admin"}),
+    ("agreements:text", _("Standard text"), "journal-text", {"admin"}),
+    ("citizens:life_areas", _("Life areas"), "list-check", {"admin"}),
+    ("invoicing:rates", _("Rates"), "cash-coin", {"admin"}),
+    ("admin:index", _("Admin site"), "gear", {"staff"}),
 ]
 
 
@@ -24,16 +31,14 @@ def roles_of(user) -> set[str]:
         roles.add("lead")
     if user.is_support_worker:
         roles.add("worker")
+    if user.is_staff:
+        roles.add("staff")
     return roles
 
 
-def navigation(request):
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    roles = roles_of(user)
+def _items(entries, roles):
     items = []
-    for url_name, label, icon, audience in NAVIGATION:
+    for url_name, label, icon, audience in entries:
         if not roles & audience:
             continue
         try:
@@ -41,12 +46,27 @@ def navigation(request):
         except NoReverseMatch:
             # A page of an app not installed in this deployment.
             continue
-        items.append(
-            {
-                "url": url,
-                "label": label,
-                "icon": icon,
-                "active": request.path == url or (url != "/" and request.path.startswith(url)),
-            }
-        )
-    return {"nav_items": items}
+        items.append({"url": url, "label": label, "icon": icon, "active": False})
+    return items
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "admin_items": [], "admin_active": False}
+    roles = roles_of(user)
+    nav_items, admin_items = _items(NAVIGATION, roles), _items(ADMINISTRATION, roles)
+    # The longest URL the page lies under is the one it belongs to: /aftaler/standardtekst/ is the standard
+    # text (in Administration), not the agreements.
+    matches = [
+        item
+        for item in nav_items + admin_items
+        if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
+    return {
+        "nav_items": nav_items,
+        "admin_items": admin_items,
+        "admin_active": any(item["active"] for item in admin_items),
+    }

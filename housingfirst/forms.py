@@ -5,6 +5,21 @@ from housingfirst.models import Caseworker, Municipality, MunicipalityEAN, Provi
 from housingfirst.validators import normalize_digits
 
 
+class BootstrapBoundField(forms.BoundField):
+    """A field rendered with `{{ field }}` that has errors gets Bootstrap's `is-invalid` (red border and icon).
+
+    Django already adds aria-invalid and aria-describedby="<id>_error"; the template gives the error that id.
+    """
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.errors:
+            widget = widget or self.field.widget
+            classes = attrs.get("class", widget.attrs.get("class", ""))
+            attrs["class"] = f"{classes} is-invalid".strip()
+        return attrs
+
+
 class ProviderForm(forms.ModelForm):
     # Room for spaces and dashes as people type them; the value is normalised before validation.
     cvr = forms.CharField(label=_("CVR number"), max_length=12)

@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from citizens.models import LifeArea
+from housingfirst.forms import BootstrapBoundField
 from housingfirst.models import Method, User
 from interventions.models import Intervention, Pause, Phase, Visit
 
@@ -33,6 +34,7 @@ class InterventionChoiceField(forms.ModelChoiceField):
 class VisitForm(forms.Form):
     """The phone-first visit form. The rules (dates, locks, overlap) live in `services.log_visit`."""
 
+    bound_field_class = BootstrapBoundField
     intervention = InterventionChoiceField(
         queryset=Intervention.objects.none(),
         label=_("Citizen"),

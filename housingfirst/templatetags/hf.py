@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -48,10 +49,15 @@ def amount(value) -> str:
 
 @register.filter
 def hours(minutes) -> str:
-    """Minutes as hours: 765 → '12,75 t'."""
+    """Minutes as hours: 765 → '12,75 t' in Danish, '12,75 h' in English.
+
+    A plain space, so invoices and statements (always rendered in Danish) read '12,75 t' as they always have;
+    on a page, the cell that shows it carries text-nowrap so the unit never wraps away from its number.
+    """
     if minutes in (None, ""):
         return ""
-    return f"{format_danish_number(Decimal(minutes) / 60)} t"
+    unit = pgettext("unit after a number of hours", "h")
+    return f"{format_danish_number(Decimal(minutes) / 60)} {unit}"
 
 
 @register.filter

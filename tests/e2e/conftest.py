@@ -110,3 +110,14 @@ def desktop(new_context):
 def phone(new_context):
     """A page on a 390×844 touch phone (the size of an iPhone 12–15)."""
     return new_context(**PHONE).new_page()
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo organisation (`make demo`'s data); its logins admin, teamleder and medarbejder by username."""
+    from django.core.management import call_command
+
+    from housingfirst.models import User
+
+    call_command("seed_demo", force=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return {user.username: user for user in User.objects.filter(username__in=["admin", "teamleder", "medarbejder"])}

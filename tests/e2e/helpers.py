@@ -44,11 +44,31 @@ class LivePages:
 
 
 def open_menu(page: Page, name: str) -> None:
-    """Follow a main-menu entry, unfolding the menu first on a phone."""
+    """Follow a main-menu entry, unfolding the menu first on a phone and opening Administration for its entries."""
     toggler = page.get_by_role("button", name="Vis menu")
     if toggler.is_visible():
         toggler.click()
-    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name=name, exact=True).click()
+    nav = page.get_by_role("navigation", name="Hovedmenu")
+    link = nav.get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        nav.get_by_role("button", name="Administration").click()
+    link.click()
+
+
+def assert_fits(page: Page, name: str) -> None:
+    """Fail when the page is wider than the window, so part of it (the menu's right end) needs a sideways scroll."""
+    widths = page.evaluate(
+        """() => ({
+        scroll: document.documentElement.scrollWidth, window: window.innerWidth,
+        wide: [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && e.checkVisibility())
+            .slice(0, 5).map(e => e.outerHTML.slice(0, 120)),
+    })"""
+    )
+    assert widths["scroll"] <= widths["window"], (
+        f"{name} ({page.url}) is {widths['scroll']} px wide in a {widths['window']} px window:\n"
+        + "\n".join(widths["wide"])
+    )
 
 
 def assert_styled(page: Page) -> None:

@@ -5,13 +5,11 @@ the README's four into docs/: dashboard.png, visit-form-phone.png, capacity-boar
 """
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from agreements.models import Agreement
 from housingfirst.demo import DEMO_PASSWORD
-from housingfirst.models import User
 from tests.e2e.helpers import (
     ARTIFACTS,
     DESKTOP,
@@ -24,12 +22,6 @@ from tests.e2e.helpers import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def demo(live_server):
-    call_command("seed_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return {user.username: user for user in User.objects.filter(username__in=["admin", "teamleder", "medarbejder"])}
 
 
 def _look(page, name, *, docs=False):

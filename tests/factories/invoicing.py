@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from invoicing.models import Rate
 
@@ -9,8 +10,12 @@ __all__ = ["RateFactory", "last_month"]
 
 
 def last_month(today: datetime.date | None = None) -> datetime.date:
-    """The first day of the month before today's (a month that has ended, so it can be invoiced)."""
-    today = today or datetime.date.today()
+    """The first day of the month before today's (a month that has ended, so it can be invoiced).
+
+    Today in Copenhagen, as the app counts it: on the 1st just after midnight the machine's UTC date is still
+    in the month before, and "last month" would be one month too early.
+    """
+    today = today or timezone.localdate()
     return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 

@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django.template import Context, Template
+from django.utils import translation
 
 
 def render(source, **context):
@@ -15,8 +16,14 @@ def test_money_is_danish():
 
 
 def test_hours_from_minutes():
-    assert render("{{ v|hours }}", v=765) == "12,75 t"
-    assert render("{{ v|hours }}", v=20) == "0,33 t"
+    with translation.override("da"):
+        assert render("{{ v|hours }}", v=765) == "12,75 t"
+        assert render("{{ v|hours }}", v=20) == "0,33 t"
+
+
+def test_the_hours_unit_is_english_in_english():
+    with translation.override("en"):
+        assert render("{{ v|hours }}", v=765) == "12,75 h"
 
 
 def test_dates_are_danish(settings):

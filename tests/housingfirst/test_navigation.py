@@ -59,10 +59,43 @@ def test_team_lead_sees_the_team_menu_but_not_invoicing(client, db):
     assert "Leverandør" not in nav
 
 
+def administration_menu(response) -> str:
+    html = nav_labels(response)
+    start = html.index(" Administration</button>")
+    return html[start : html.index("</ul>", start)]
+
+
 def test_administrator_sees_administration(client, db):
     nav = nav_labels(logged_in(client, AdministratorFactory()).get("/"))
     assert "Kommuner" in nav
     assert "Leverandør" in nav
+
+
+def test_the_administrators_setup_pages_are_one_menu_so_the_bar_fits(client, db):
+    response = logged_in(client, AdministratorFactory()).get("/")
+    menu = administration_menu(response)
+    for label in ("Kommuner", "Leverandør", "Standardtekst", "Livsområder", "Takster", "Adminsiden"):
+        assert label in menu, label
+    # The daily work stays in the bar itself.
+    bar = nav_labels(response).replace(menu, "")
+    for label in ("Overblik", "Borgere", "Kapacitet", "Advarsler", "Aftaler", "Fakturering"):
+        assert label in bar, label
+    assert bar.count('class="nav-link') == 7  # six pages and the Administration button
+
+
+def test_a_page_in_the_administration_menu_marks_the_menu_not_its_neighbour(client, db):
+    response = logged_in(client, AdministratorFactory()).get(reverse("agreements:text"))
+    menu = administration_menu(response)
+    assert 'class="dropdown-item active" href="/aftaler/standardtekst/" aria-current="page"' in menu
+    assert 'class="nav-link dropdown-toggle active"' in nav_labels(response)
+    assert 'href="/aftaler/" aria-current="page"' not in nav_labels(response)
+
+
+@pytest.mark.parametrize("factory", [WorkerFactory, TeamLeadFactory])
+def test_workers_and_team_leads_have_no_administration_menu(client, db, factory):
+    nav = nav_labels(logged_in(client, factory()).get("/"))
+    assert "Administration" not in nav
+    assert "Standardtekst" not in nav and "Takster" not in nav
 
 
 def test_worker_cannot_open_administrator_pages(client, db):

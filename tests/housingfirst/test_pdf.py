@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.template import engines
+from django.utils import translation
 from pypdf import PdfReader
 
 from housingfirst import pdf
@@ -21,6 +22,10 @@ def template_name(settings, tmp_path):
     (tmp_path / "pdf_test" / "long.html").write_text(LONG, encoding="utf-8")
     (tmp_path / "pdf_test" / "remote.html").write_text(
         '{% extends "pdf/base.html" %}{% block content %}<img src="http://example.com/x.png">{% endblock %}',
+        encoding="utf-8",
+    )
+    (tmp_path / "pdf_test" / "hours.html").write_text(
+        '{% extends "pdf/base.html" %}{% block content %}<p>Timer: {{ minutes|hours }}</p>{% endblock %}',
         encoding="utf-8",
     )
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
@@ -81,3 +86,10 @@ def test_renders_in_parallel_threads(provider, template_name):
     for thread in threads:
         thread.join()
     assert not errors and results == [1, 1, 1]
+
+
+def test_a_document_says_hours_in_danish_while_the_page_is_english(provider, template_name):
+    with translation.override("en"):
+        assert "12,75 h" in engines["django"].from_string("{{ m|hours }}").render({"m": 765})
+        rendered = pdf.render_pdf("pdf_test/hours.html", {"minutes": 765}, title="Timer")
+    assert "Timer: 12,75 t" in PdfReader(io.BytesIO(rendered.content)).pages[0].extract_text()

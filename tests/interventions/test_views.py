@@ -1,9 +1,11 @@
 import datetime
 
+import lxml.html
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from housingfirst import panels
 from interventions.models import Visit
@@ -152,6 +154,56 @@ def test_a_zero_duration_is_refused_in_the_form(worker_client, worker):
         {"intervention": intervention.pk, "date": TODAY, "start_time": "09:00", "duration_minutes": 0, "kind": "phone"},
     )
     assert "Varigheden skal være mindst 1 minut." in response.content.decode()
+
+
+def _described_by(html: str, field_id: str) -> tuple[dict, list[str]]:
+    """The field's attributes, and the texts of the elements its aria-describedby names (all must exist)."""
+    page = lxml.html.fromstring(html)
+    field = page.get_element_by_id(field_id)
+    texts = [page.get_element_by_id(ref).text_content().strip() for ref in field.get("aria-describedby", "").split()]
+    return dict(field.attrib), texts
+
+
+def test_a_future_date_is_read_out_and_marked_on_the_date_field(worker_client, worker):
+    intervention = _mine(worker)[0]
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = worker_client.post(
+        reverse("interventions:visit_create"),
+        {
+            "intervention": intervention.pk,
+            "date": tomorrow.isoformat(),
+            "start_time": "09:05",
+            "duration_minutes": 45,
+            "kind": "home_visit",
+        },
+    )
+    date, texts = _described_by(response.content.decode(), "id_date")
+    assert texts == ["Datoen ligger i fremtiden. Registrér besøget, når det har fundet sted."]
+    assert date["aria-invalid"] == "true"
+    assert "is-invalid" in date["class"].split() and "form-control" in date["class"].split()
+    # The fields without an error are not marked.
+    start_time, texts = _described_by(response.content.decode(), "id_start_time")
+    assert texts == [] and "aria-invalid" not in start_time and "is-invalid" not in start_time["class"]
+
+
+def test_every_field_error_on_the_visit_form_is_linked_to_its_field(worker_client, worker):
+    response = worker_client.post(
+        reverse("interventions:visit_create"),
+        {"intervention": "", "date": "", "start_time": "", "duration_minutes": ""},
+    )
+    html = response.content.decode()
+    for field_id, message in [
+        ("id_intervention", "Vælg borgeren."),
+        ("id_date", "Dette felt er påkrævet."),
+        ("id_start_time", "Dette felt er påkrævet."),
+        ("id_duration_minutes", "Dette felt er påkrævet."),
+    ]:
+        attrs, texts = _described_by(html, field_id)
+        assert message in texts, (field_id, texts)
+        assert attrs["aria-invalid"] == "true" and "is-invalid" in attrs["class"].split(), field_id
+    kind = lxml.html.fromstring(html).xpath("//fieldset[.//input[@name='kind']]")[0]
+    assert kind.get("aria-describedby") == "id_kind_error"
+    assert "Dette felt er påkrævet." in lxml.html.fromstring(html).get_element_by_id("id_kind_error").text_content()
 
 
 def test_worker_corrects_own_visit(worker_client, worker):
