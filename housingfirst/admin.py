@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from housingfirst import roles
 from housingfirst.models import Caseworker, Municipality, MunicipalityEAN, Provider, Team, User
 
 
@@ -19,8 +20,22 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class UserChangeForm(DjangoUserAdmin.form):
+    def clean(self):
+        cleaned = super().clean()
+        groups = cleaned.get("groups")
+        methods = [cleaned.get(name) for name in ("qualified_cti", "qualified_icm", "qualified_act")]
+        if groups is not None and groups.filter(name=roles.SUPPORT_WORKER).exists() and not any(methods):
+            # A support worker with no method could never be assigned a citizen.
+            self.add_error(
+                "qualified_cti", _("A support worker is qualified for at least one method: CTI, ICM or ACT.")
+            )
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
     list_display = ["username", "first_name", "last_name", "team", "qualified_cti", "qualified_icm", "qualified_act"]
     list_filter = ["team", "groups", "is_active", "qualified_cti", "qualified_icm", "qualified_act"]
     list_select_related = ["team"]

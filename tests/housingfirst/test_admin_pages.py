@@ -50,3 +50,31 @@ def test_list_and_change_pages_open_for_a_superuser_without_a_cpr(client, provid
             change = client.get(f"/admin/{opts.app_label}/{opts.model_name}/{obj.pk}/change/")
             assert change.status_code == 200, opts.label
             assert "0101901238" not in change.content.decode(), opts.label
+
+
+def test_a_support_worker_without_a_method_is_refused_in_the_admin(client, worker):
+    from django.contrib.auth.models import Group
+
+    from housingfirst import roles
+
+    client = logged_in(client, AdministratorFactory(is_superuser=True))
+    data = {
+        "username": worker.username,
+        "first_name": worker.first_name,
+        "last_name": worker.last_name,
+        "email": "",
+        "is_active": "on",
+        "groups": [Group.objects.get(name=roles.SUPPORT_WORKER).pk],
+        "team": worker.team_id,
+        "phone": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "08:00:00",
+    }
+    response = client.post(f"/admin/housingfirst/user/{worker.pk}/change/", data)
+    assert "En bostøttemedarbejder er uddannet i mindst én metode" in response.content.decode()
+    worker.refresh_from_db()
+    assert worker.methods
+    response = client.post(f"/admin/housingfirst/user/{worker.pk}/change/", {**data, "qualified_icm": "on"})
+    assert response.status_code == 302
+    worker.refresh_from_db()
+    assert worker.methods == ["ICM"]
