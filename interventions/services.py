@@ -407,7 +407,8 @@ def change_method(
         by=by,
         worker=worker if choose else None,
         coordinator=old.coordinator,
-        follow_up_date=None,
+        # The follow-up agreed with the municipality still stands when the method changes.
+        follow_up_date=old.follow_up_date if old.follow_up_date and old.follow_up_date >= date else None,
         chosen_worker=old.chosen_worker,
         choice_accepted=old.choice_accepted,
         choice_rejection_reason=old.choice_rejection_reason,

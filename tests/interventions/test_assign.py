@@ -166,6 +166,7 @@ def test_a_method_change_keeps_the_worker_who_works_with_the_new_method(worker):
     old = InterventionFactory(worker=worker, citizen=CitizenFactory(team=worker.team))
     new = services.change_method(intervention=old, method="ICM", date=datetime.date.today(), by=worker)
     assert new.worker == worker and new.method == "ICM"
+    assert new.follow_up_date == old.follow_up_date  # the follow-up agreed with the municipality stands
 
 
 def test_a_method_change_leaves_the_course_unassigned_when_the_worker_is_not_qualified(worker):
