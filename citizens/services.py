@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from citizens.cpr import format_cpr, normalize_cpr
 from citizens.models import ActionPlan, Citizen, Consent, CprAccess, LifeArea
+from housingfirst.models import Municipality
 
 
 def _stamp(instance, user):
@@ -61,6 +62,7 @@ def save_citizen(*, citizen: Citizen, user=None) -> Citizen:
     _stamp(citizen, user)
     try:
         with transaction.atomic():
+            _hold_billing_months_on_move(citizen)
             citizen.save()
     except IntegrityError as integrity_error:
         # Two people registering the same number at the same moment: the unique index decides.
@@ -68,6 +70,28 @@ def save_citizen(*, citizen: Citizen, user=None) -> Citizen:
             raise ValidationError({"cpr": duplicate_cpr_error(citizen.cpr, user=user, exclude_pk=citizen.pk)}) from None
         raise integrity_error
     return citizen
+
+
+def _hold_billing_months_on_move(citizen: Citizen) -> None:
+    """A change of paying municipality waits for a month being invoiced to either municipality.
+
+    Issuing a month holds the municipality's row lock while it bills the citizens' visits; a visit logged
+    after the move checks the new municipality and the invoice lines already written. Taking both rows
+    here (in key order, as every locker does) means the move lands before that issue reads the month or
+    after its lines are committed, never in between.
+    """
+    if citizen.pk is None:
+        return
+    before = (
+        Citizen.objects.select_for_update(no_key=True)
+        .filter(pk=citizen.pk)
+        .values_list("paying_municipality_id", flat=True)
+    )
+    old_id = next(iter(before), None)
+    if old_id is None or old_id == citizen.paying_municipality_id:
+        return
+    ids = sorted({old_id, citizen.paying_municipality_id})
+    list(Municipality.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk"))
 
 
 @sensitive_variables("number")

@@ -68,6 +68,14 @@ class VisitForm(forms.Form):
         self.fields["intervention"].queryset = interventions
 
 
+class AnswerSelect(forms.NullBooleanSelect):
+    """Yes / no / not answered yet; unlike a plain Select it shows a stored True or False as chosen."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("Not answered yet")), ("true", _("Yes")), ("false", _("No"))]
+
+
 class InterventionDetailsForm(forms.Form):
     """The facts of a course that are set at its start and change as it goes."""
 
@@ -84,7 +92,7 @@ class InterventionDetailsForm(forms.Form):
     choice_accepted = forms.NullBooleanField(
         label=_("Did the municipality follow the choice?"),
         required=False,
-        widget=forms.Select(choices=[("", _("Not answered yet")), ("true", _("Yes")), ("false", _("No"))]),
+        widget=AnswerSelect,
     )
     choice_rejection_reason = forms.CharField(
         label=_("The municipality's reason for not following it"),

@@ -257,6 +257,14 @@ def fidelity_rows(user, team_id=None, today=None) -> list[Row]:
     return rows
 
 
+def takes_visits(intervention: Intervention, today=None) -> bool:
+    """Open, or ended in the last month (a visit forgotten before the end can still be logged)."""
+    if intervention.status != Intervention.Status.ENDED:
+        return True
+    today = today or timezone.localdate()
+    return bool(intervention.end_date and intervention.end_date >= today - datetime.timedelta(days=RECENTLY_ENDED_DAYS))
+
+
 def visit_citizen_choices(user, today=None) -> QuerySet[Intervention]:
     """The interventions a visit can be logged on: the user's team, open ones with the own caseload first,
     then those ended in the last month, so a visit forgotten before the ending can still be logged."""

@@ -80,8 +80,9 @@ def _check_room(*, intervention: Intervention, worker: User) -> None:
 #   3. the citizen row (one open intervention per citizen),
 #   4. intervention rows, then visit rows,
 #   5. the paying municipality's row (the invoiced-month check, see _hold_billing_month). The check
-#      also refuses a month that is on an issued invoice to an earlier paying municipality; that
-#      needs no lock, as only a credit note changes it, and a credit note only ever unlocks.
+#      also refuses a month that is on an issued invoice to an earlier paying municipality: a change
+#      of paying municipality takes both municipalities' rows (citizens.services), so it never lands
+#      while one of them is being invoiced, and a credit note only ever unlocks.
 # A service may skip a step but never take an earlier one after a later one. Team, user and citizen
 # rows are mutexes only: FOR NO KEY UPDATE still excludes the same lock from another transaction, but
 # unlike FOR UPDATE it lets others insert rows that point at them (history_user, Visit.worker,
@@ -220,7 +221,11 @@ def update_details(
     """The facts of a course that change as it goes: the next follow-up date, the municipality's answer
     to the citizen's choice of worker (§85a), the employment department and, for an assigner, the
     coordinator."""
-    intervention = Intervention.objects.select_for_update(no_key=True).select_related("citizen").get(pk=intervention.pk)
+    intervention = (
+        Intervention.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("citizen")
+        .get(pk=intervention.pk)
+    )
     if intervention.status == Intervention.Status.ENDED:
         raise ValidationError(_("The intervention has ended."))
     if follow_up_date and follow_up_date < intervention.start_date:
@@ -524,7 +529,11 @@ def log_visit(
 ) -> Visit:
     worker = worker or by
     _lock_worker(worker)
-    intervention = Intervention.objects.select_related("citizen").get(pk=intervention.pk)
+    interventions = Intervention.objects.select_related("citizen")
+    intervention = interventions.get(pk=intervention.pk)
+    if intervention.status == Intervention.Status.PLANNED:
+        # This visit starts the course: lock it now (step 4), before the municipality's row.
+        intervention = interventions.select_for_update(of=("self",), no_key=True).get(pk=intervention.pk)
     _hold_billing_month(intervention.citizen.paying_municipality_id)
     _check_visit(
         intervention=intervention, worker=worker, date=date, start_time=start_time, duration_minutes=duration_minutes
@@ -546,7 +555,9 @@ def log_visit(
     visit.life_areas.set(life_areas)
     if intervention.status == Intervention.Status.PLANNED:
         # The first visit is the course under way, whether or not the daily start has run yet.
-        _start_if_due(intervention.pk, date)
+        intervention.status = Intervention.Status.ACTIVE
+        intervention._history_user = by
+        intervention.save(update_fields=["status"])
     return visit
 
 

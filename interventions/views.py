@@ -70,6 +70,7 @@ def intervention_detail(request, pk):
             "pauses": intervention.pauses.all(),
             "history": intervention.citizen.interventions.exclude(pk=intervention.pk).order_by("-start_date"),
             "panels": panels.intervention_page.collect(request, intervention),
+            "takes_visits": selectors.takes_visits(intervention),
         }
     )
     return render(request, "interventions/intervention_detail.html", context)
@@ -322,8 +323,11 @@ def visit_create(request):
                 return redirect(f"{request.path}?saved={visit.pk}")
         return _visit_page(request, form)
     initial = {"date": timezone.localdate(), "start_time": now_rounded(), "kind": "home_visit", "billable": True}
-    citizen_pk = request.GET.get("citizen")
-    if citizen_pk and citizen_pk.isdigit():
+    citizen_pk, intervention_pk = request.GET.get("citizen", ""), request.GET.get("intervention", "")
+    if intervention_pk.isdigit():
+        # From a course's own page: also one that ended lately, for a visit forgotten before the end.
+        initial["intervention"] = choices.filter(pk=intervention_pk).values_list("pk", flat=True).first()
+    elif citizen_pk.isdigit():
         initial["intervention"] = choices.filter(citizen_id=citizen_pk).values_list("pk", flat=True).first()
     form = VisitForm(initial=initial, interventions=choices)
     hint = None

@@ -61,3 +61,44 @@ def test_a_visit_saved_while_the_month_is_being_issued_waits_and_is_refused():
 
     assert "kreditnota" in outcome["result"]
     assert not Visit.objects.exists()
+
+
+def test_a_move_to_another_paying_municipality_waits_for_the_month_being_issued():
+    from citizens.services import save_citizen
+    from tests.factories import municipality
+
+    intervention = InterventionFactory()
+    citizen = intervention.citizen
+    old_id = citizen.paying_municipality_id
+    new = municipality("550") if municipality("550").pk != old_id else municipality("510")
+    issuing_holds_lock = threading.Event()
+    order = []
+
+    def issue_month():
+        try:
+            with transaction.atomic():
+                Municipality.objects.select_for_update().get(pk=old_id)
+                issuing_holds_lock.set()
+                time.sleep(0.5)
+                order.append("issued")
+        finally:
+            connections.close_all()
+
+    def move():
+        try:
+            issuing_holds_lock.wait(timeout=10)
+            citizen.paying_municipality = new
+            save_citizen(citizen=citizen, user=intervention.worker)
+            order.append("moved")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue_month), threading.Thread(target=move)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert order == ["issued", "moved"]
+    citizen.refresh_from_db()
+    assert citizen.paying_municipality == new

@@ -194,3 +194,40 @@ def test_a_course_ended_long_ago_is_not_offered(worker_client, worker):
         end_reason="goals_met",
     )
     assert "Længesiden" not in worker_client.get(reverse("interventions:visit_create")).content.decode()
+
+
+def test_saving_the_form_again_keeps_the_municipalitys_answer_and_reason(lead_client, course, worker):
+    course.chosen_worker = worker
+    course.choice_accepted = False
+    course.choice_rejection_reason = "Medarbejderen har ikke plads."
+    course.save()
+    url = reverse("interventions:edit", args=[course.pk])
+    page = lead_client.get(url).content.decode()
+    assert '<option value="false" selected>Nej</option>' in page
+    form = lead_client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: value for name, value in data.items() if value not in (None, False)}
+    data["choice_accepted"] = "false"  # what the browser sends back for the selected option
+    data["follow_up_date"] = TOMORROW.isoformat()
+    assert lead_client.post(url, data).status_code == 302
+    course.refresh_from_db()
+    assert course.choice_accepted is False
+    assert course.choice_rejection_reason == "Medarbejderen har ikke plads."
+    assert course.follow_up_date == TOMORROW
+
+
+def test_a_lately_ended_course_page_offers_a_visit_on_that_course(worker_client, worker):
+    ended = InterventionFactory(
+        worker=worker,
+        citizen=CitizenFactory(team=worker.team),
+        start_date=TODAY - datetime.timedelta(days=90),
+        status=Intervention.Status.ENDED,
+        end_date=TODAY - datetime.timedelta(days=3),
+        end_reason="goals_met",
+    )
+    InterventionFactory(
+        worker=worker, citizen=ended.citizen, method="ICM", start_date=TODAY - datetime.timedelta(days=2)
+    )
+    link = f"{reverse('interventions:visit_create')}?intervention={ended.pk}"
+    assert link in worker_client.get(ended.get_absolute_url()).content.decode()
+    assert f'<option value="{ended.pk}" selected>' in worker_client.get(link).content.decode()
