@@ -6,6 +6,7 @@ from django.views.decorators.debug import sensitive_variables
 from simple_history.admin import SimpleHistoryAdmin
 
 from citizens.cpr import normalize_cpr, validate_cpr
+from citizens.forms import CitizenForm
 from citizens.models import ActionPlan, Citizen, Consent, CprAccess, Goal, LifeArea
 from citizens.services import duplicate_cpr_error
 from housingfirst.admin import ReadOnlyAdminMixin
@@ -26,24 +27,7 @@ class CitizenAdminForm(forms.ModelForm):
 
     class Meta:
         model = Citizen
-        fields = [
-            "first_name",
-            "last_name",
-            "cpr",
-            "phone",
-            "email",
-            "address",
-            "postal_code",
-            "city",
-            "move_in_date",
-            "shelter_stay_from",
-            "shelter_stay_to",
-            "paying_municipality",
-            "acting_municipality",
-            "caseworker",
-            "team",
-            "status",
-        ]
+        fields = CitizenForm.Meta.fields  # the same fields as the app's form
 
     @sensitive_variables("number", "value")
     def clean_cpr(self):
