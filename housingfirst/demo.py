@@ -58,7 +58,7 @@ MUNICIPALITY_CONTACTS = [
         [("Hanne Mikkelsen", "74 34 20 11"), ("Rasmus Thomsen", "74 34 20 12")],
     ),
     ("621", "579800001621", "Voksenområdet", [("Camilla Jørgensen", "79 79 55 01")]),
-    ("580", "579800001580", "Social Service", [("Anders Petersen", "73 76 76 10")]),
+    ("580", "579800001580", "Social og Sundhed", [("Anders Petersen", "73 76 76 10")]),
     ("540", "579800001540", "Myndighed Voksne", [("Signe Hansen", "88 72 40 00")]),
     ("630", "579800001630", "Handicap og Psykiatri", [("Kasper Madsen", "76 81 00 00")]),
     # Tønder has caseworkers but no EAN yet: the invoicing preview warns about it.
