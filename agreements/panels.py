@@ -7,23 +7,25 @@ from interventions.models import Intervention
 SHOWN = 10  # reminders listed on the dashboard; the rest are one click away
 
 
+def _panel(request, agreements, interventions):
+    """The agreements (newest version each) and "Opret aftale" for the open interventions without one in force."""
+    covered = {a.intervention_id for a in agreements if a.status != Agreement.Status.ENDED}
+    uncovered = []
+    if request.user.has_perm("agreements.add_agreement"):
+        uncovered = [
+            intervention
+            for intervention in interventions
+            if intervention.status != Intervention.Status.ENDED and intervention.pk not in covered
+        ]
+    return "agreements/panels/citizen.html", {"agreements": agreements, "uncovered": uncovered}
+
+
 def citizen_panel(request, citizen):
-    """The agreement state at a glance, and "Opret aftale" for an intervention that has none in force."""
+    """The agreement state at a glance on the citizen page."""
     if not request.user.has_perm("agreements.view_agreement"):
         return None
-    agreements = selectors.citizen_agreements(citizen)
-    covered = {a.intervention_id for a in agreements if a.status != Agreement.Status.ENDED}
-    can_create = request.user.has_perm("agreements.add_agreement")
-    uncovered = (
-        [
-            intervention
-            for intervention in citizen.interventions.exclude(status=Intervention.Status.ENDED).order_by("-start_date")
-            if intervention.pk not in covered
-        ]
-        if can_create
-        else []
-    )
-    return "agreements/panels/citizen.html", {"agreements": agreements, "uncovered": uncovered}
+    open_courses = citizen.interventions.exclude(status=Intervention.Status.ENDED).order_by("-start_date")
+    return _panel(request, selectors.citizen_agreements(citizen), open_courses)
 
 
 def intervention_panel(request, intervention):
@@ -31,11 +33,7 @@ def intervention_panel(request, intervention):
     if not request.user.has_perm("agreements.view_agreement"):
         return None
     agreements = [a for a in selectors.citizen_agreements(intervention.citizen) if a.intervention_id == intervention.pk]
-    in_force = any(a.status != Agreement.Status.ENDED for a in agreements)
-    can_create = request.user.has_perm("agreements.add_agreement")
-    open_course = intervention.status != Intervention.Status.ENDED
-    uncovered = [intervention] if can_create and open_course and not in_force else []
-    return "agreements/panels/citizen.html", {"agreements": agreements, "uncovered": uncovered}
+    return _panel(request, agreements, [intervention])
 
 
 def dashboard_panel(request):

@@ -10,7 +10,6 @@ from citizens.cpr import mask_cpr, normalize_cpr, passes_modulus_11, validate_cp
 from citizens.models import ActionPlan, Citizen, Consent, Goal, LifeArea
 from citizens.services import duplicate_cpr_error
 from housingfirst.models import Caseworker, Municipality, Team
-from housingfirst.uploads import validate_pdf_upload
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -109,16 +108,12 @@ class CitizenForm(forms.ModelForm):
 
 
 class PdfDocumentMixin:
-    """A form with a PDF `document`: checked as a PDF, and asked for again when the form comes back.
+    """A form with a PDF `document`, asked for again when the form comes back with another error.
+
+    The PDF check itself is the model field's validator (`validate_uploaded_pdf`), so the admin keeps it too.
 
     A browser never refills a file field, so after any other error the chosen PDF would silently be gone.
     """
-
-    def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if document and hasattr(document, "content_type"):
-            validate_pdf_upload(document)
-        return document
 
     def full_clean(self):
         super().full_clean()

@@ -107,15 +107,23 @@ def _lock_citizen(citizen: Citizen) -> Citizen:
     return Citizen.objects.select_for_update(no_key=True).get(pk=citizen.pk)
 
 
+def _lock_intervention(pk: int, *related: str) -> Intervention:
+    """Step 4: the intervention row only (`of="self"`), even when related rows are read with it."""
+    locked = Intervention.objects.select_for_update(of=("self",), no_key=True)
+    return (locked.select_related(*related) if related else locked).get(pk=pk)
+
+
+def _activate(intervention: Intervention, by: User | None) -> None:
+    intervention.status = Intervention.Status.ACTIVE
+    intervention._history_user = by
+    intervention.save(update_fields=["status"])
+
+
 @transaction.atomic
 def assign_worker(*, intervention: Intervention, worker: User, by: User, coordinator: User | None = None):
     """Make `worker` the case manager of `intervention`, within the caseload caps."""
     _lock_for(team_id=intervention.citizen.team_id, method=intervention.method, worker=worker)
-    intervention = (
-        Intervention.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("citizen__team")
-        .get(pk=intervention.pk)
-    )
+    intervention = _lock_intervention(intervention.pk, "citizen__team")
     if intervention.status == Intervention.Status.ENDED:
         raise ValidationError(_("The intervention has ended; it cannot be assigned."))
     if intervention.worker_id != worker.pk:
@@ -198,11 +206,10 @@ def start_planned_interventions(*, today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def _start_if_due(pk: int, today: datetime.date) -> int:
-    intervention = Intervention.objects.select_for_update(no_key=True).get(pk=pk)
+    intervention = _lock_intervention(pk)
     if intervention.status != Intervention.Status.PLANNED or intervention.start_date > today:
         return 0
-    intervention.status = Intervention.Status.ACTIVE
-    intervention.save(update_fields=["status"])
+    _activate(intervention, by=None)
     return 1
 
 
@@ -221,11 +228,7 @@ def update_details(
     """The facts of a course that change as it goes: the next follow-up date, the municipality's answer
     to the citizen's choice of worker (§85a), the employment department and, for an assigner, the
     coordinator."""
-    intervention = (
-        Intervention.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("citizen")
-        .get(pk=intervention.pk)
-    )
+    intervention = _lock_intervention(intervention.pk, "citizen")
     if intervention.status == Intervention.Status.ENDED:
         raise ValidationError(_("The intervention has ended."))
     if follow_up_date and follow_up_date < intervention.start_date:
@@ -265,7 +268,7 @@ PHASE_ORDER = [Phase.CONTACT, Phase.PHASE_1, Phase.PHASE_2, Phase.PHASE_3]
 def record_phase(
     *, intervention: Intervention, phase: str, date: datetime.date, by: User, note: str = ""
 ) -> PhaseTransition:
-    intervention = Intervention.objects.select_for_update(no_key=True).get(pk=intervention.pk)
+    intervention = _lock_intervention(intervention.pk)
     if intervention.method != Method.CTI:
         raise ValidationError(_("Only a CTI course has phases."))
     if intervention.status == Intervention.Status.ENDED:
@@ -284,9 +287,7 @@ def record_phase(
         intervention=intervention, phase=phase, date=date, recorded_by=by, note=note
     )
     if intervention.status == Intervention.Status.PLANNED:
-        intervention.status = Intervention.Status.ACTIVE
-        intervention._history_user = by
-        intervention.save(update_fields=["status"])
+        _activate(intervention, by)
     return transition
 
 
@@ -301,7 +302,7 @@ def start_pause(
     note: str = "",
 ) -> Pause:
     """A pause with no end pauses the intervention now; one with both dates is recorded after the fact."""
-    intervention = Intervention.objects.select_for_update(no_key=True).get(pk=intervention.pk)
+    intervention = _lock_intervention(intervention.pk)
     if intervention.status == Intervention.Status.ENDED:
         raise ValidationError(_("The intervention has ended."))
     if from_date < intervention.start_date:
@@ -327,7 +328,7 @@ def start_pause(
 
 @transaction.atomic
 def end_pause(*, intervention: Intervention, to_date: datetime.date, by: User) -> Pause:
-    intervention = Intervention.objects.select_for_update(no_key=True).get(pk=intervention.pk)
+    intervention = _lock_intervention(intervention.pk)
     pause = intervention.pauses.filter(to_date__isnull=True).first()
     if pause is None:
         raise ValidationError(_("The intervention is not paused."))
@@ -337,9 +338,7 @@ def end_pause(*, intervention: Intervention, to_date: datetime.date, by: User) -
         raise ValidationError(_("Record the return on the day it happens, not in advance."))
     pause.to_date = to_date
     pause.save(update_fields=["to_date"])
-    intervention.status = Intervention.Status.ACTIVE
-    intervention._history_user = by
-    intervention.save(update_fields=["status"])
+    _activate(intervention, by)
     return pause
 
 
@@ -347,7 +346,7 @@ def end_pause(*, intervention: Intervention, to_date: datetime.date, by: User) -
 def end_intervention(
     *, intervention: Intervention, end_date: datetime.date, reason: str, by: User, note: str = ""
 ) -> Intervention:
-    intervention = Intervention.objects.select_for_update(no_key=True).get(pk=intervention.pk)
+    intervention = _lock_intervention(intervention.pk)
     if intervention.status == Intervention.Status.ENDED:
         raise ValidationError(_("The intervention has already ended."))
     if not reason:
@@ -529,11 +528,10 @@ def log_visit(
 ) -> Visit:
     worker = worker or by
     _lock_worker(worker)
-    interventions = Intervention.objects.select_related("citizen")
-    intervention = interventions.get(pk=intervention.pk)
+    intervention = Intervention.objects.select_related("citizen").get(pk=intervention.pk)
     if intervention.status == Intervention.Status.PLANNED:
         # This visit starts the course: lock it now (step 4), before the municipality's row.
-        intervention = interventions.select_for_update(of=("self",), no_key=True).get(pk=intervention.pk)
+        intervention = _lock_intervention(intervention.pk, "citizen")
     _hold_billing_month(intervention.citizen.paying_municipality_id)
     _check_visit(
         intervention=intervention, worker=worker, date=date, start_time=start_time, duration_minutes=duration_minutes
@@ -555,9 +553,7 @@ def log_visit(
     visit.life_areas.set(life_areas)
     if intervention.status == Intervention.Status.PLANNED:
         # The first visit is the course under way, whether or not the daily start has run yet.
-        intervention.status = Intervention.Status.ACTIVE
-        intervention._history_user = by
-        intervention.save(update_fields=["status"])
+        _activate(intervention, by)
     return visit
 
 

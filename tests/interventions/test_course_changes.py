@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from interventions import services
 from interventions.models import Intervention, Visit
-from tests.factories import CitizenFactory, InterventionFactory, WorkerFactory
+from tests.factories import InterventionFactory, WorkerFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()
@@ -165,15 +165,21 @@ def test_another_teams_course_cannot_be_edited(lead_client):
 # --- A visit forgotten before the course ended ----------------------------------------------------------
 
 
-def test_a_visit_can_be_logged_on_a_course_that_ended_last_week(worker_client, worker):
-    ended = InterventionFactory(
+def _ended(worker, *, days_ago, **kwargs):
+    """A course of the worker's team that ran for three months and ended `days_ago` days ago."""
+    return InterventionFactory(
         worker=worker,
-        citizen=CitizenFactory(team=worker.team),
-        start_date=TODAY - datetime.timedelta(days=90),
+        citizen__team=worker.team,
+        start_date=TODAY - datetime.timedelta(days=days_ago + 90),
         status=Intervention.Status.ENDED,
-        end_date=TODAY - datetime.timedelta(days=7),
+        end_date=TODAY - datetime.timedelta(days=days_ago),
         end_reason="goals_met",
+        **kwargs,
     )
+
+
+def test_a_visit_can_be_logged_on_a_course_that_ended_last_week(worker_client, worker):
+    ended = _ended(worker, days_ago=7)
     form = worker_client.get(reverse("interventions:visit_create")).content.decode()
     assert f"afsluttet {ended.end_date:%d.%m.%Y}" in form
     data = {"intervention": ended.pk, "start_time": "10:00", "duration_minutes": 30, "kind": "home_visit"}
@@ -185,14 +191,7 @@ def test_a_visit_can_be_logged_on_a_course_that_ended_last_week(worker_client, w
 
 
 def test_a_course_ended_long_ago_is_not_offered(worker_client, worker):
-    InterventionFactory(
-        worker=worker,
-        citizen=CitizenFactory(team=worker.team, last_name="Længesiden"),
-        start_date=TODAY - datetime.timedelta(days=300),
-        status=Intervention.Status.ENDED,
-        end_date=TODAY - datetime.timedelta(days=60),
-        end_reason="goals_met",
-    )
+    _ended(worker, days_ago=60, citizen__last_name="Længesiden")
     assert "Længesiden" not in worker_client.get(reverse("interventions:visit_create")).content.decode()
 
 
@@ -217,14 +216,7 @@ def test_saving_the_form_again_keeps_the_municipalitys_answer_and_reason(lead_cl
 
 
 def test_a_lately_ended_course_page_offers_a_visit_on_that_course(worker_client, worker):
-    ended = InterventionFactory(
-        worker=worker,
-        citizen=CitizenFactory(team=worker.team),
-        start_date=TODAY - datetime.timedelta(days=90),
-        status=Intervention.Status.ENDED,
-        end_date=TODAY - datetime.timedelta(days=3),
-        end_reason="goals_met",
-    )
+    ended = _ended(worker, days_ago=3)
     InterventionFactory(
         worker=worker, citizen=ended.citizen, method="ICM", start_date=TODAY - datetime.timedelta(days=2)
     )
