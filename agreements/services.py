@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements.documents import render_agreement_pdf
 from agreements.models import Agreement, AgreementText
@@ -160,9 +161,14 @@ def issue_refusals(agreement: Agreement) -> list[str]:
         if not value
     ]
     if missing:
+        fields = _(" and ").join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
         refusals.append(
-            _("The draft has no %(fields)s. Edit the draft and fill it in before issuing it.")
-            % {"fields": _(" and ").join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)}
+            ngettext(
+                "The draft has no %(fields)s. Edit the draft and fill in the field before issuing it.",
+                "The draft has no %(fields)s. Edit the draft and fill in the fields before issuing it.",
+                len(missing),
+            )
+            % {"fields": fields}
         )
     record = record_fields(agreement.citizen, agreement.start_date)
     if agreement.hourly_rate != record["hourly_rate"]:

@@ -184,11 +184,11 @@ def start_intervention(
     return intervention
 
 
-def _not_in_advance(day: datetime.date) -> None:
+def _not_in_advance(day: datetime.date, field: str) -> None:
     """A pause, an ending or a change of method is recorded when it happens: recorded ahead, it would
-    pause the course, or free the worker's place under the cap, today."""
+    pause the course, or free the worker's place under the cap, today. The message goes on `field`."""
     if day > timezone.localdate():
-        raise ValidationError(_("The date is in the future. Record it on the day it happens, not in advance."))
+        raise ValidationError({field: _("The date is in the future. Record it on the day it happens, not in advance.")})
 
 
 def start_planned_interventions(*, today: datetime.date | None = None) -> int:
@@ -257,7 +257,11 @@ def update_details(
 def _check_choice(chosen_worker, choice_accepted, reason: str) -> None:
     if chosen_worker and choice_accepted is False and not reason.strip():
         raise ValidationError(
-            _("When the municipality does not follow the citizen's choice of worker, write its reason (§85a).")
+            {
+                "choice_rejection_reason": _(
+                    "When the municipality does not follow the citizen's choice of worker, write its reason (§85a)."
+                )
+            }
         )
 
 
@@ -307,7 +311,10 @@ def start_pause(
         raise ValidationError(_("The intervention has ended."))
     if from_date < intervention.start_date:
         raise ValidationError(_("A pause cannot begin before the intervention started."))
-    _not_in_advance(from_date if to_date is None else to_date)
+    if to_date is None:
+        _not_in_advance(from_date, "from_date")
+    else:
+        _not_in_advance(to_date, "to_date")
     if to_date and to_date < from_date:
         raise ValidationError(_("A pause cannot end before it starts."))
     if to_date is None and intervention.status == Intervention.Status.PAUSED:
@@ -353,7 +360,7 @@ def end_intervention(
         raise ValidationError(_("Choose the reason the intervention ends."))
     if end_date < intervention.start_date:
         raise ValidationError(_("An intervention cannot end before it started."))
-    _not_in_advance(end_date)
+    _not_in_advance(end_date, "end_date")
     last_visit = intervention.visits.order_by("-date").values_list("date", flat=True).first()
     if last_visit and end_date < last_visit:
         raise ValidationError(
@@ -385,7 +392,7 @@ def change_method(
     """
     if method == intervention.method:
         raise ValidationError(_("The intervention already uses %(method)s.") % {"method": method})
-    _not_in_advance(date)
+    _not_in_advance(date, "date")
     choose = worker is not KEEP
     if choose and not by.has_perm("interventions.assign_worker"):
         raise ValidationError(_("Only a team lead can choose the support worker."))

@@ -72,6 +72,7 @@ def test_the_end_form_shows_the_refusal_and_keeps_the_input(worker_client, cours
     html = response.content.decode()
     assert response.status_code == 200
     assert IN_ADVANCE in html and "Flyttet til egen bolig" in html
+    assert IN_ADVANCE in response.context["form"].errors["end_date"][0]  # on the field, not above the form
 
 
 # --- Planned courses start on their start date ----------------------------------------------------------
@@ -133,6 +134,7 @@ def test_a_choice_not_followed_needs_the_reason_and_keeps_the_input(lead_client,
     html = response.content.decode()
     assert response.status_code == 200
     assert "skriv dens begrundelse (§85a)" in html
+    assert "§85a" in response.context["form"].errors["choice_rejection_reason"][0]
     assert 'value="2027-03-01"' in html
     course.refresh_from_db()
     assert course.choice_accepted is None
