@@ -8,6 +8,8 @@ class CitizensConfig(AppConfig):
 
     def ready(self):
         from citizens.panels import dashboard_panel
-        from housingfirst import panels
+        from citizens.signals import log_export_download
+        from housingfirst import exports, panels
 
         panels.dashboard.register(dashboard_panel, order=10)
+        exports.export_downloaded.connect(log_export_download, dispatch_uid="citizens.log_export_download")

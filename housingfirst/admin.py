@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from housingfirst import roles
-from housingfirst.models import Caseworker, Municipality, MunicipalityEAN, Provider, Team, User
+from housingfirst.models import Caseworker, Export, Municipality, MunicipalityEAN, Provider, Team, User
 
 
 class ReadOnlyAdminMixin:
@@ -80,3 +80,13 @@ class ProviderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not Provider.objects.exists()
+
+
+@admin.register(Export)
+class ExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Exports may hold personal data: the operator sees who asked for what and how it went, never the file."""
+
+    list_display = ["title", "kind", "requested_by", "requested_at", "status", "attempts"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["requested_by"]
+    exclude = ["file", "params", "citizen_ids"]

@@ -9,12 +9,15 @@ class HousingFirstConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_out
+        from django.utils.module_loading import autodiscover_modules
 
         from housingfirst.roles import sync_role_groups
 
         # Runs after every app's migrations, once their permissions exist.
         post_migrate.connect(sync_role_groups, dispatch_uid="housingfirst.sync_role_groups")
         user_logged_out.connect(_say_logged_out, dispatch_uid="housingfirst.say_logged_out")
+        # Each app's kinds of files made on the task queue (`<app>/exports.py`), like admin.py.
+        autodiscover_modules("exports")
 
 
 def _say_logged_out(sender, request, user, **kwargs):

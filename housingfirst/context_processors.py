@@ -19,6 +19,7 @@ ADMINISTRATION = [
     ("agreements:text", _("Standard text"), "journal-text", {"admin"}),
     ("citizens:life_areas", _("Life areas"), "list-check", {"admin"}),
     ("invoicing:rates", _("Rates"), "cash-coin", {"admin"}),
+    ("task_list", _("Tasks"), "hourglass-split", {"admin"}),
     ("admin:index", _("Admin site"), "gear", {"staff"}),
 ]
 

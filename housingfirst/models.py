@@ -1,8 +1,13 @@
 """The organisation running the app: users, teams, the provider and the municipalities it serves."""
 
+import uuid
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from housingfirst import roles
@@ -228,3 +233,70 @@ class Provider(models.Model):
         if self.bank_reg_number and self.bank_account_number:
             return f"{self.bank_reg_number} {self.bank_account_number}"
         return ""
+
+
+def export_upload_to(instance, filename):
+    # A random name keeps the title (which may name a citizen) out of the storage; the extension stays.
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Export(models.Model):
+    """A file made on the task queue for the one user who asked for it: a report, a list, a statement.
+
+    The request only records what is wanted; a worker makes the file (`housingfirst.exports`), and the
+    page polls until it is ready. Files hold personal data, so they are served only to their owner,
+    checked against their SHA-256, and deleted after `EXPORT_KEEP_DAYS` (`manage.py prune_exports`).
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        RUNNING = "running", _("Being made")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="da")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="exports"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    file = models.FileField(_("file"), upload_to=export_upload_to, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    # Whose personal data the file holds: each download is logged against these citizens.
+    citizen_ids = models.JSONField(_("citizens"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [
+            models.Index(fields=["requested_by", "-requested_at"]),
+            models.Index(fields=["status", "finished_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | ~models.Q(sha256=""), name="finished_export_has_hash"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("export_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

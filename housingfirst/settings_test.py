@@ -20,3 +20,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = tempfile.mkdtemp(prefix="housingfirst-test-static-")
+# Tasks run inline, at enqueue; the fixture `database_tasks` (tests/conftest.py) puts a test on the real queue.
+TASKS = {"default": {"BACKEND": TASK_BACKENDS["immediate"], "QUEUES": ["default", "documents"]}}  # noqa: F405

@@ -213,6 +213,20 @@ class PhaseTemplate(models.Model):
     icm_follow_up_months = models.PositiveSmallIntegerField(
         _("ICM follow-up every (months)"), default=3, help_text=_("How often an ICM course is followed up.")
     )
+    # The contact rhythm the method expects (DOMAIN.md, "Method fidelity"): intensity falls phase by phase.
+    contact_every_days_phase_1 = models.PositiveSmallIntegerField(
+        _("contact at least every (days), phase 1"),
+        default=7,
+        help_text=_("Also in the contact period. The CTI model expects weekly contact."),
+    )
+    contact_every_days_phase_2 = models.PositiveSmallIntegerField(
+        _("contact at least every (days), phase 2"), default=14, help_text=_("The CTI model expects every two weeks.")
+    )
+    contact_every_days_phase_3 = models.PositiveSmallIntegerField(
+        _("contact at least every (days), phase 3"), default=30, help_text=_("The CTI model expects monthly contact.")
+    )
+    icm_contact_every_days = models.PositiveSmallIntegerField(_("ICM: contact at least every (days)"), default=14)
+    act_contact_every_days = models.PositiveSmallIntegerField(_("ACT: contact at least every (days)"), default=7)
 
     history = HistoricalRecords()
 
@@ -226,6 +240,16 @@ class PhaseTemplate(models.Model):
                 name="phase_template_phases_at_least_one_month",
             ),
             models.CheckConstraint(condition=models.Q(icm_follow_up_months__gte=1), name="icm_follow_up_at_least_1"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    contact_every_days_phase_1__gte=1,
+                    contact_every_days_phase_2__gte=1,
+                    contact_every_days_phase_3__gte=1,
+                    icm_contact_every_days__gte=1,
+                    act_contact_every_days__gte=1,
+                ),
+                name="phase_template_contact_rhythm_at_least_one_day",
+            ),
         ]
 
     def __str__(self):

@@ -8,6 +8,9 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
+from housingfirst.models import Method
 from interventions.models import Intervention, Phase, PhaseTemplate
 
 
@@ -146,3 +149,39 @@ def icm_follow_ups(
         if step > 200:
             break
     return dates
+
+
+PHASES = [Phase.CONTACT, Phase.PHASE_1, Phase.PHASE_2, Phase.PHASE_3]
+
+
+def phase_on(intervention: Intervention, on: datetime.date) -> str:
+    """The CTI stage a course is in on a day, by the transitions the worker recorded (the record is the
+    evidence): the latest recorded on or before the day, else the contact period. Needs `transitions`
+    prefetched for a list."""
+    reached = [t for t in intervention.transitions.all() if t.date <= on]
+    if not reached:
+        return Phase.CONTACT
+    return max(reached, key=lambda transition: (transition.date, PHASES.index(transition.phase))).phase
+
+
+def contact_rhythm_days(
+    intervention: Intervention, on: datetime.date | None = None, template: PhaseTemplate | None = None
+) -> int:
+    """How many days may pass between two contacts, by the method and, for CTI, the phase on `on`.
+
+    The one place the expected contact rhythm is read (the agenda, fidelity, "book the next visit").
+    The contact period follows phase 1's rhythm. Pass `template` (PhaseTemplate.current()) when calling in a
+    loop, and prefetch `transitions`, so a list costs no query per row.
+    """
+    template = template or PhaseTemplate.current()
+    if intervention.method == Method.ICM:
+        return template.icm_contact_every_days
+    if intervention.method == Method.ACT:
+        return template.act_contact_every_days
+    phase = phase_on(intervention, on or timezone.localdate())
+    return {
+        Phase.CONTACT: template.contact_every_days_phase_1,
+        Phase.PHASE_1: template.contact_every_days_phase_1,
+        Phase.PHASE_2: template.contact_every_days_phase_2,
+        Phase.PHASE_3: template.contact_every_days_phase_3,
+    }[phase]

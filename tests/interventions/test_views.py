@@ -431,6 +431,11 @@ def test_the_administrator_edits_the_phase_template_in_the_admin(admin_client_):
             "phase_2_months": 4,
             "phase_3_months": 3,
             "icm_follow_up_months": 6,
+            "contact_every_days_phase_1": 7,
+            "contact_every_days_phase_2": 14,
+            "contact_every_days_phase_3": 30,
+            "icm_contact_every_days": 14,
+            "act_contact_every_days": 7,
         },
     )
     assert response.status_code == 302
