@@ -27,7 +27,7 @@ def country(settings, capsys):
     return capsys.readouterr().out
 
 
-def test_the_country_is_made_with_its_users_citizens_courses_and_visits(country):
+def check_the_country_is_made_with_its_users_citizens_courses_and_visits(country):
     assert "A country in" in country
     assert User.objects.filter(groups__name="Bostøttemedarbejder").count() == 24
     assert User.objects.filter(groups__name="Teamleder").count() == 3
@@ -38,12 +38,12 @@ def test_the_country_is_made_with_its_users_citizens_courses_and_visits(country)
     assert Intervention.objects.filter(status="planned", worker=None).count() == 36
 
 
-def test_no_worker_carries_more_than_the_caps(country):
+def check_no_worker_carries_more_than_the_caps(country):
     for worker in User.objects.filter(groups__name="Bostøttemedarbejder"):
         assert load_of(worker).units <= 1
 
 
-def test_no_worker_has_two_visits_at_once(country):
+def check_no_worker_has_two_visits_at_once(country):
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -56,7 +56,7 @@ def test_no_worker_has_two_visits_at_once(country):
         assert cursor.fetchone()[0] == 0
 
 
-def test_every_visit_lies_within_its_course_and_before_today(country):
+def check_every_visit_lies_within_its_course_and_before_today(country):
     today = timezone.localdate()
     outside = Visit.objects.filter(
         Q(date__lt=F("intervention__start_date"))
@@ -67,7 +67,7 @@ def test_every_visit_lies_within_its_course_and_before_today(country):
     assert not Visit.objects.exclude(worker=F("intervention__worker")).exists()
 
 
-def test_an_icm_course_follows_the_cti_course_it_replaced(country):
+def check_an_icm_course_follows_the_cti_course_it_replaced(country):
     for course in Intervention.objects.filter(method="ICM").select_related("previous"):
         assert course.previous.method == "CTI"
         assert course.previous.end_reason == "method_change"
@@ -75,7 +75,7 @@ def test_an_icm_course_follows_the_cti_course_it_replaced(country):
         assert course.previous.end_date - course.previous.start_date <= datetime.timedelta(days=270)
 
 
-def test_ended_months_are_invoiced_by_the_real_service_and_locked(country):
+def check_ended_months_are_invoiced_by_the_real_service_and_locked(country):
     this_month = timezone.localdate().replace(day=1)
     last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
     months = sorted(set(Invoice.objects.values_list("month", flat=True)))
@@ -104,7 +104,7 @@ def test_a_full_worker_fits_the_caps():
     assert 9 / 12 + 2 / 8 <= 1
 
 
-def test_it_refuses_a_database_with_citizens(country):
+def check_it_refuses_a_database_with_citizens(country):
     with pytest.raises(CommandError, match="empty database"):
         call_command("seed_scale", citizens=10, visits=10, months=3, teams=1, workers_per_team=1)
 
@@ -113,3 +113,14 @@ def test_it_refuses_to_run_without_debug(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG=true"):
         call_command("seed_scale", citizens=10)
+
+
+def test_a_small_country_keeps_the_rules_of_the_app(country):
+    # One country, built once (about 15 s), checked for every rule.
+    check_the_country_is_made_with_its_users_citizens_courses_and_visits(country)
+    check_no_worker_carries_more_than_the_caps(country)
+    check_no_worker_has_two_visits_at_once(country)
+    check_every_visit_lies_within_its_course_and_before_today(country)
+    check_an_icm_course_follows_the_cti_course_it_replaced(country)
+    check_ended_months_are_invoiced_by_the_real_service_and_locked(country)
+    check_it_refuses_a_database_with_citizens(country)
