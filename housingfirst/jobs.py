@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Min, Q
+from django.db.models import Case, Count, Min, Q, When
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
@@ -51,7 +51,12 @@ def final_failures(since: datetime.datetime | None = None):
 
 def queue_state() -> QueueState:
     """Counts in one query: waiting (ready now or later), running, failed recently (last attempts)."""
-    since = timezone.now() - datetime.timedelta(days=FAILURES_SHOWN_DAYS)
+    from django_tasks_db.models import get_date_max
+
+    # django-tasks-db stores "run at once" as the largest date, not as NULL.
+    never = get_date_max()
+    now = timezone.now()
+    since = now - datetime.timedelta(days=FAILURES_SHOWN_DAYS)
     counts = _results().aggregate(
         waiting=Count("id", filter=Q(status=TaskResultStatus.READY)),
         running=Count("id", filter=Q(status=TaskResultStatus.RUNNING)),
@@ -59,7 +64,11 @@ def queue_state() -> QueueState:
             "id",
             filter=Q(status=TaskResultStatus.FAILED, finished_at__gte=since) & ~Q(exception_class_path=RETRYING),
         ),
-        oldest=Min("enqueued_at", filter=Q(status=TaskResultStatus.READY, run_after__lte=timezone.now())),
+        oldest=Min(
+            # A deferred task (a retry) waits from the moment it may run, not from when it was queued.
+            Case(When(run_after=never, then="enqueued_at"), default="run_after"),
+            filter=Q(status=TaskResultStatus.READY) & (Q(run_after=never) | Q(run_after__lte=now)),
+        ),
     )
     return QueueState(
         waiting=counts["waiting"],

@@ -101,7 +101,10 @@ def municipality_ean_delete(request, pk, ean_pk):
 def health(request):
     from django.http import JsonResponse
 
-    return JsonResponse({"status": "ok"})
+    from housingfirst import health
+
+    healthy, report = health.check()
+    return JsonResponse(report, status=200 if healthy else 503, headers={"Cache-Control": "no-store"})
 
 
 # --- Files made on the task queue for one user ------------------------------------------------------------

@@ -61,3 +61,23 @@ def pytest_collection_modifyitems(items):
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
             item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}))
+
+
+@pytest.fixture
+def database_tasks(settings, monkeypatch):
+    """Puts the test on the real queue (django-tasks-db's DatabaseBackend): a task enqueued waits in the
+    database until `run_worker()` (the project's `db_worker --batch`) takes every waiting task and exits.
+
+    The worker checks its connection between tasks (`close_old_connections`), which would close the test's
+    transaction under it; in a test the connection is the test's own, so that check is switched off.
+    """
+    from django.core.management import call_command
+
+    queue = {**settings.TASKS["default"], "BACKEND": settings.TASK_BACKENDS["database"]}
+    settings.TASKS = {**settings.TASKS, "default": queue}
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+
+    def run_worker(**options):
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0, **options)
+
+    return run_worker
