@@ -138,14 +138,19 @@ def month_preview(
     if not grouped:
         return []
 
-    citizens = Citizen.objects.only("pk", "first_name", "last_name", "cpr", "paying_municipality_id").in_bulk(
-        interventions_by_citizen.keys()
-    )
+    # Subqueries on the month's visits, not IN lists of thousands of ids: at national scale the
+    # lists cost more to send and parse than the rows they fetch.
+    month_citizens = visits.values("intervention__citizen_id")
+    citizens = {
+        citizen.pk: citizen
+        for citizen in Citizen.objects.only("pk", "first_name", "last_name", "cpr", "paying_municipality_id").filter(
+            pk__in=month_citizens
+        )
+    }
     agreement_status: dict[int, set[str]] = defaultdict(set)
-    intervention_ids = set().union(*interventions_by_citizen.values())
-    for intervention_id, status in Agreement.objects.filter(intervention_id__in=intervention_ids).values_list(
-        "intervention_id", "status"
-    ):
+    for intervention_id, status in Agreement.objects.filter(
+        intervention_id__in=visits.values("intervention_id")
+    ).values_list("intervention_id", "status"):
         agreement_status[intervention_id].add(status)
 
     municipality_ids = {citizen.paying_municipality_id for citizen in citizens.values()}
@@ -176,7 +181,7 @@ def month_preview(
     invoiced_elsewhere = {
         citizen_id: (number, name)
         for citizen_id, municipality_id, number, name in InvoiceLine.objects.filter(
-            citizen_id__in=citizens.keys(),
+            citizen_id__in=month_citizens,
             invoice__kind=Invoice.Kind.INVOICE,
             invoice__month=first,
             invoice__credited_at__isnull=True,
