@@ -8,6 +8,7 @@ class InvoicingConfig(AppConfig):
 
     def ready(self):
         from housingfirst import panels
+        from invoicing import tasks  # noqa: F401 - names its task on the task page
         from invoicing.panels import dashboard_panel
 
         panels.dashboard.register(dashboard_panel, order=40)

@@ -287,3 +287,23 @@ class InvoiceLine(models.Model):
     @property
     def hours(self) -> Decimal:
         return Decimal(self.minutes) / 60
+
+
+class DocumentFailure(models.Model):
+    """Why the task queue could not make an issued invoice's PDF and XML, after its last attempt.
+
+    Kept beside the invoice (whose columns never change after issue) and deleted when the documents
+    are made, so the month page and the invoice's page can say what went wrong on any task backend."""
+
+    invoice = models.OneToOneField(
+        Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="document_failure"
+    )
+    message = models.TextField(_("message"))
+    failed_at = models.DateTimeField(_("failed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("document failure")
+        verbose_name_plural = _("document failures")
+
+    def __str__(self):
+        return f"{self.invoice}: {self.message[:60]}"

@@ -102,7 +102,9 @@ class MunicipalityPreview:
         return not self.blocking and bool(self.lines)
 
 
-def month_preview(month: datetime.date, *, municipality_ids=None) -> list[MunicipalityPreview]:
+def month_preview(
+    month: datetime.date, *, municipality_ids=None, exclude_municipality_ids=()
+) -> list[MunicipalityPreview]:
     """Each paying municipality with billable visits in the month: lines, totals and warnings.
 
     A line is one citizen, one method and one rate: a citizen whose month spans a rate change gets
@@ -116,6 +118,8 @@ def month_preview(month: datetime.date, *, municipality_ids=None) -> list[Munici
     visits = Visit.objects.filter(billable=True, date__gte=first, date__lt=following)
     if municipality_ids is not None:
         visits = visits.filter(intervention__citizen__paying_municipality_id__in=municipality_ids)
+    if exclude_municipality_ids:
+        visits = visits.exclude(intervention__citizen__paying_municipality_id__in=exclude_municipality_ids)
     per_day = (
         visits.values("intervention_id", "intervention__citizen_id", "intervention__method", "date")
         .annotate(minutes=Sum("duration_minutes"), count=Count("id"))
@@ -134,14 +138,19 @@ def month_preview(month: datetime.date, *, municipality_ids=None) -> list[Munici
     if not grouped:
         return []
 
-    citizens = Citizen.objects.only("pk", "first_name", "last_name", "cpr", "paying_municipality_id").in_bulk(
-        interventions_by_citizen.keys()
-    )
+    # Subqueries on the month's visits, not IN lists of thousands of ids: at national scale the
+    # lists cost more to send and parse than the rows they fetch.
+    month_citizens = visits.values("intervention__citizen_id")
+    citizens = {
+        citizen.pk: citizen
+        for citizen in Citizen.objects.only("pk", "first_name", "last_name", "cpr", "paying_municipality_id").filter(
+            pk__in=month_citizens
+        )
+    }
     agreement_status: dict[int, set[str]] = defaultdict(set)
-    intervention_ids = set().union(*interventions_by_citizen.values())
-    for intervention_id, status in Agreement.objects.filter(intervention_id__in=intervention_ids).values_list(
-        "intervention_id", "status"
-    ):
+    for intervention_id, status in Agreement.objects.filter(
+        intervention_id__in=visits.values("intervention_id")
+    ).values_list("intervention_id", "status"):
         agreement_status[intervention_id].add(status)
 
     municipality_ids = {citizen.paying_municipality_id for citizen in citizens.values()}
@@ -172,7 +181,7 @@ def month_preview(month: datetime.date, *, municipality_ids=None) -> list[Munici
     invoiced_elsewhere = {
         citizen_id: (number, name)
         for citizen_id, municipality_id, number, name in InvoiceLine.objects.filter(
-            citizen_id__in=citizens.keys(),
+            citizen_id__in=month_citizens,
             invoice__kind=Invoice.Kind.INVOICE,
             invoice__month=first,
             invoice__credited_at__isnull=True,
@@ -216,13 +225,112 @@ def month_preview(month: datetime.date, *, municipality_ids=None) -> list[Munici
     return sorted(previews.values(), key=lambda preview: preview.municipality.name)
 
 
+@dataclass
+class MonthRow:
+    """One paying municipality's line on the month page: its totals, never its lines."""
+
+    municipality: Municipality
+    ean: MunicipalityEAN | None
+    citizen_count: int
+    total_minutes: int
+    total: Decimal
+    line_count: int
+    warnings: list[str] = field(default_factory=list)
+    invoice: Invoice | None = None
+    blocking: str = ""
+    can_issue: bool = False
+    is_own: bool = False
+
+
+def _row_from_preview(preview: MunicipalityPreview) -> MonthRow:
+    return MonthRow(
+        municipality=preview.municipality,
+        ean=preview.ean,
+        citizen_count=preview.citizen_count,
+        total_minutes=preview.total_minutes,
+        total=preview.total,
+        line_count=len(preview.lines),
+        warnings=preview.warnings,
+        invoice=preview.invoice,
+        blocking=preview.blocking,
+        can_issue=preview.can_issue,
+        is_own=preview.is_own,
+    )
+
+
+def month_overview(month: datetime.date) -> list[MonthRow]:
+    """The month page: a row per paying municipality, by name.
+
+    An invoiced municipality's row is read from its invoice (a few sums over its stored lines): an
+    issued month is never priced again. Only the municipalities not invoiced yet are previewed."""
+    first, _following = month_bounds(month)
+    invoices = list(
+        Invoice.objects.filter(kind=Invoice.Kind.INVOICE, month=first, credited_at__isnull=True)
+        .exclude(number="")
+        .select_related("municipality")
+        .defer("pdf", "xml")
+        .annotate(
+            citizens=Count("lines__citizen", distinct=True), minutes=Sum("lines__minutes"), lines_count=Count("lines")
+        )
+    )
+    rows = [
+        MonthRow(
+            municipality=invoice.municipality,
+            ean=None,
+            citizen_count=invoice.citizens,
+            total_minutes=invoice.minutes or 0,
+            total=invoice.total,
+            line_count=invoice.lines_count,
+            invoice=invoice,
+            blocking=_("Invoiced"),
+        )
+        for invoice in invoices
+    ]
+    invoiced = {invoice.municipality_id for invoice in invoices}
+    rows += [
+        _row_from_preview(preview)
+        for preview in month_preview(month, exclude_municipality_ids=invoiced)
+        if preview.municipality.pk not in invoiced
+    ]
+    return sorted(rows, key=lambda row: row.municipality.name)
+
+
+@dataclass
+class DocumentsProgress:
+    issued: int
+    made: int
+    failed: list
+
+    @property
+    def waiting(self) -> int:
+        return self.issued - self.made - len(self.failed)
+
+    @property
+    def done(self) -> bool:
+        return self.waiting <= 0
+
+
+def documents_progress(month: datetime.date) -> DocumentsProgress:
+    """How far the task queue has come with the PDF and XML of the month's invoices and credit notes."""
+    from invoicing.models import DocumentFailure
+
+    issued = Invoice.objects.filter(month=month.replace(day=1)).exclude(number="")
+    counts = issued.aggregate(issued=Count("pk"), made=Count("pk", filter=~Q(pdf_sha256="") & ~Q(xml_sha256="")))
+    failed = list(
+        DocumentFailure.objects.filter(invoice__in=issued.filter(pdf_sha256=""))
+        .select_related("invoice__municipality")
+        .defer("invoice__pdf", "invoice__xml")
+        .order_by("invoice__number")
+    )
+    return DocumentsProgress(issued=counts["issued"], made=counts["made"], failed=failed)
+
+
 def invoice_list(*, status: str = "", municipality_id=None, month=None, kind: str = ""):
     """Issued invoices and credit notes for the list page (documents deferred: they are large)."""
     invoices = (
         Invoice.objects.exclude(number="")
         .select_related("municipality", "credits")
         .defer("pdf", "xml", "credits__pdf", "credits__xml")
-        .annotate(line_count=Count("lines"))
         .order_by("-issued_at", "-pk")
     )
     if municipality_id:

@@ -1,13 +1,16 @@
 """Issuing, storing, sending, paying and crediting invoices. Invoice numbering lives here only.
 
 Issuing a month has two steps:
-1. `issue_month` (one short transaction): lock the number sequence, read the month's billable
-   visits, create each municipality's invoice with its lines, give it the next number and lock the
-   month for that municipality. All or nothing, so numbers have no gaps.
-2. `store_documents` renders the PDF and the UBL XML of an issued invoice from its frozen content
-   and stores the bytes with their SHA-256, once. It touches no shared row, so it runs after the
-   commit, in parallel over processes (`store_documents_in_parallel`), and a rerun of
-   `generate_invoices` finishes any that a crash left without documents.
+1. `issue_month`: one short transaction per paying municipality (`issue_municipality_month`):
+   lock the municipality's row, read its billable visits, create its invoice with its lines, take
+   the next number (the number sequence is locked last, for a moment) and lock the month for it.
+   Each transaction is all or nothing, so numbers have no gaps, and a visit being logged waits at
+   most for its own municipality's invoice.
+2. The PDF and the UBL XML of each invoice are made on the task queue ("documents" queue,
+   `invoicing.tasks.make_invoice_documents`, queued in the issuing transaction): `store_documents`
+   renders them from the frozen content and stores the bytes with their SHA-256, once. No request
+   makes a document; the month page shows how far the queue has come. `generate_invoices` can also
+   make them in its own processes (`store_documents_in_parallel`).
 """
 
 import datetime
@@ -18,7 +21,7 @@ from multiprocessing import get_context
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +30,7 @@ from housingfirst.models import Municipality, Provider
 from housingfirst.pdf import render_pdf, sha256_of
 from interventions.models import LockedMonth
 from invoicing import peppol, ubl
-from invoicing.models import Invoice, InvoiceLine, InvoiceSequence, Rate
+from invoicing.models import DocumentFailure, Invoice, InvoiceLine, InvoiceSequence, Rate
 from invoicing.selectors import month_bounds, month_preview
 
 logger = logging.getLogger(__name__)
@@ -102,42 +105,96 @@ def _issue(invoice: Invoice, sequence: InvoiceSequence, by, now, issue_date: dat
     invoice.save()
 
 
-@transaction.atomic
 def issue_month(
     *, month: datetime.date, by=None, municipality_ids=None, issue_date: datetime.date | None = None
 ) -> list[Invoice]:
     """Issue the month's invoices: one per paying municipality with billable visits and an EAN.
 
+    One short transaction per municipality (`issue_municipality_month`), so a visit being logged
+    waits at most for its own municipality's invoice, never for the country's. Call it outside a
+    transaction: inside one, every lock is held to the end of it.
+
     Idempotent: a municipality already invoiced for the month (and not credited) is skipped, so
-    running it twice creates nothing new. Returns the invoices issued now (documents not yet stored).
-    `issue_date` (default today) dates them; it may not come before the latest issued number's.
+    running it twice creates nothing new. Returns the invoices issued now; their documents are
+    made on the task queue. `issue_date` (default today) dates them; it may not come before the
+    latest issued number's. A refusal of the date stops the run where it is: the invoices issued
+    before it stay issued, and a second run issues the rest.
     """
     month = month.replace(day=1)
     if month >= timezone.localdate().replace(day=1):
         raise ValidationError(_("Only a month that has ended can be invoiced."))
-    provider = _provider_or_refuse()
-    sequence = _locked_sequence()
-    # Lock the paying municipalities too (in one order, so no deadlock): a visit service that takes
-    # the same row lock before it checks LockedMonth cannot slip a visit in between our read of the
-    # month's visits and the commit of the lock.
-    municipalities = Municipality.objects.select_for_update().order_by("pk")
-    if municipality_ids is not None:
-        municipalities = municipalities.filter(pk__in=municipality_ids)
-    list(municipalities.values_list("pk", flat=True))
+    seller = seller_snapshot(_provider_or_refuse())
+    # Refuse a bad date before the first number is taken; each transaction checks it again under the lock.
+    _issue_date_for(month, issue_date)
     now = timezone.now()
-    seller = seller_snapshot(provider)
     issued = []
-    # Read after taking the lock: a concurrent run that committed first is seen, and skipped.
-    previews = [preview for preview in month_preview(month, municipality_ids=municipality_ids) if preview.can_issue]
-    if previews:
-        following = month_bounds(month)[1]
-        issue_date = _document_date(
-            issue_date,
-            not_before=following,
-            too_early=_("An invoice for %(month)s cannot be dated before %(date)s.")
-            % {"month": f"{month:%m.%Y}", "date": f"{following:%d.%m.%Y}"},
+    for municipality_id in _municipalities_to_invoice(month, municipality_ids):
+        invoice = issue_municipality_month(
+            month=month, municipality_id=municipality_id, by=by, issue_date=issue_date, seller=seller, now=now
         )
-    for preview in previews:
+        if invoice is not None:
+            issued.append(invoice)
+    return issued
+
+
+def _municipalities_to_invoice(month: datetime.date, municipality_ids=None) -> list[int]:
+    """Paying municipalities with billable visits in the month and no open invoice for it, in key order.
+
+    Read without locks: each municipality's transaction reads its month again after its lock, so a
+    visit or an invoice committed meanwhile is seen there."""
+    from interventions.models import Visit
+
+    first, following = month_bounds(month)
+    visits = Visit.objects.filter(billable=True, date__gte=first, date__lt=following)
+    if municipality_ids is not None:
+        visits = visits.filter(intervention__citizen__paying_municipality_id__in=municipality_ids)
+    candidates = set(visits.values_list("intervention__citizen__paying_municipality_id", flat=True).distinct())
+    # A citizen moved since the month was invoiced is billed to the earlier municipality: its preview
+    # decides, so it is not left out here.
+    invoiced = set(
+        Invoice.objects.filter(kind=Invoice.Kind.INVOICE, month=first, credited_at__isnull=True)
+        .exclude(number="")
+        .values_list("municipality_id", flat=True)
+    )
+    return sorted(candidates - invoiced)
+
+
+def _issue_date_for(month: datetime.date, issue_date: datetime.date | None) -> datetime.date:
+    following = month_bounds(month)[1]
+    return _document_date(
+        issue_date,
+        not_before=following,
+        too_early=_("An invoice for %(month)s cannot be dated before %(date)s.")
+        % {"month": f"{month:%m.%Y}", "date": f"{following:%d.%m.%Y}"},
+    )
+
+
+def _rates_up_to(following: datetime.date) -> list:
+    return list(Rate.objects.filter(valid_from__lt=following).order_by("valid_from").values_list("pk", "hourly_rate"))
+
+
+def issue_municipality_month(
+    *, month: datetime.date, municipality_id: int, by=None, issue_date=None, seller=None, now=None
+) -> Invoice | None:
+    """Issue one municipality's invoice for the month in one short transaction; None if there is nothing to issue.
+
+    Lock order: the municipality's row, then the number sequence. The municipality's row is the one a
+    visit service takes before it checks LockedMonth (interventions.services._hold_billing_month), so
+    no visit slips in between this read of the month's visits and the commit of the lock. The number
+    sequence is taken last, when the invoice and its lines are written, so other runs and credit notes
+    wait for a number only, never for a preview.
+    """
+    month = month.replace(day=1)
+    seller = seller or seller_snapshot(_provider_or_refuse())
+    now = now or timezone.now()
+    following = month_bounds(month)[1]
+    with transaction.atomic():
+        list(Municipality.objects.select_for_update().filter(pk=municipality_id).values_list("pk", flat=True))
+        rates_read = _rates_up_to(following)
+        # Read after taking the lock: a concurrent run that committed first is seen, and skipped.
+        preview = next(iter(month_preview(month, municipality_ids=[municipality_id])), None)
+        if preview is None or preview.municipality.pk != municipality_id or not preview.can_issue:
+            return None
         invoice = Invoice.objects.create(
             kind=Invoice.Kind.INVOICE,
             municipality=preview.municipality,
@@ -168,13 +225,21 @@ def issue_month(
             )
             for position, line in enumerate(preview.lines, start=1)
         )
-        _issue(invoice, sequence, by, now, issue_date)
+        sequence = _locked_sequence()
+        if _rates_up_to(following) != rates_read:
+            # add_rate committed between the preview and the sequence lock (it takes the sequence to
+            # see the month as invoiced): the lines were priced without it, so none of this is issued.
+            raise ValidationError(
+                _("A new rate was registered while %(month)s was being invoiced. Issue the month again.")
+                % {"month": f"{month:%m.%Y}"}
+            )
+        _issue(invoice, sequence, by, now, _issue_date_for(month, issue_date))
+        sequence.save(update_fields=["last_number"])
         LockedMonth.objects.update_or_create(
             municipality=preview.municipality, month=month, defaults={"reference": invoice.number}
         )
-        issued.append(invoice)
-    sequence.save(update_fields=["last_number"])
-    return issued
+        _queue_documents(invoice)
+    return invoice
 
 
 @transaction.atomic
@@ -236,6 +301,7 @@ def credit_invoice(*, invoice: Invoice, by=None, reason: str, issue_date: dateti
     invoice.credited_at = now
     invoice.save(update_fields=["credited_at"])
     LockedMonth.objects.filter(municipality=invoice.municipality, month=invoice.month).delete()
+    _queue_documents(note)
     return note
 
 
@@ -287,6 +353,23 @@ def render_invoice_pdf(invoice: Invoice):
     )
 
 
+# The first key of the advisory lock that says "these documents are being made" (the second is the invoice id).
+DOCUMENTS_LOCK_KEY = 16_0001
+
+
+def _claim_documents(pk: int) -> bool:
+    """True if this transaction may make the invoice's documents: no other worker is making them now.
+
+    Two workers given the same invoice (a task run twice, or the command beside the queue) would
+    each render it; the second is told to leave it. A transaction-level advisory lock holds no row,
+    so sending, paying or crediting the invoice never waits for a PDF being rendered."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [DOCUMENTS_LOCK_KEY, pk])
+        return cursor.fetchone()[0]
+
+
 def store_documents(*, invoice: Invoice) -> Invoice:
     """Render and store the PDF and XML of an issued invoice, once (a second call does nothing)."""
     invoice = Invoice.objects.select_related("credits", "municipality").prefetch_related("lines").get(pk=invoice.pk)
@@ -294,19 +377,55 @@ def store_documents(*, invoice: Invoice) -> Invoice:
         raise ValidationError(_("A draft has no documents."))
     if invoice.has_documents:
         return invoice
-    xml = ubl.build_ubl(invoice)
-    problems = peppol.peppol_errors(xml)
-    if problems:
-        raise ValidationError(_("The electronic invoice breaks Peppol rules: %(rules)s") % {"rules": problems})
-    pdf = render_invoice_pdf(invoice)
-    invoice.xml, invoice.xml_sha256 = xml, sha256_of(xml)
-    invoice.pdf, invoice.pdf_sha256, invoice.pages = pdf.content, pdf.sha256, pdf.pages
     with transaction.atomic():
-        # Only if no one else stored them meanwhile (two runs finishing the same invoice).
+        if not _claim_documents(invoice.pk):
+            return invoice  # another worker is making them now
+        if Invoice.objects.filter(pk=invoice.pk).exclude(pdf_sha256="").exists():
+            return Invoice.objects.get(pk=invoice.pk)  # made by a worker that finished a moment ago
+        xml = ubl.build_ubl(invoice)
+        problems = peppol.peppol_errors(xml)
+        if problems:
+            raise ValidationError(_("The electronic invoice breaks Peppol rules: %(rules)s") % {"rules": problems})
+        pdf = render_invoice_pdf(invoice)
+        invoice.xml, invoice.xml_sha256 = xml, sha256_of(xml)
+        invoice.pdf, invoice.pdf_sha256, invoice.pages = pdf.content, pdf.sha256, pdf.pages
+        # Only if no one else stored them meanwhile (on SQLite, without the advisory lock).
         Invoice.objects.filter(pk=invoice.pk, pdf_sha256="").update(
             pdf=invoice.pdf, pdf_sha256=invoice.pdf_sha256, pages=invoice.pages, xml=xml, xml_sha256=invoice.xml_sha256
         )
+        DocumentFailure.objects.filter(invoice_id=invoice.pk).delete()
     return invoice
+
+
+def _queue_documents(invoice: Invoice) -> None:
+    from invoicing.tasks import make_invoice_documents
+
+    # In the caller's transaction: with the database backend the task row commits with the invoice.
+    make_invoice_documents.enqueue(invoice.pk)
+
+
+@transaction.atomic
+def queue_documents_again(*, invoice_ids, by=None) -> int:
+    """Put issued invoices without documents on the queue again (after a failure, or a lost worker).
+
+    Returns how many were queued. Safe to call twice: a worker that finds the documents made, or
+    being made, leaves them."""
+    pending = list(
+        Invoice.objects.filter(pk__in=invoice_ids, pdf_sha256="").exclude(number="").order_by("pk").only("pk")
+    )
+    DocumentFailure.objects.filter(invoice__in=pending).delete()
+    for invoice in pending:
+        _queue_documents(invoice)
+    logger.info("Documents of %d invoices queued again by user %s", len(pending), getattr(by, "pk", None))
+    return len(pending)
+
+
+def record_documents_failure(*, invoice_id: int, error: Exception) -> None:
+    """The queue's last attempt failed: keep the reason for the month page and the invoice's page."""
+    invoice = Invoice.objects.defer("pdf", "xml").filter(pk=invoice_id).first()
+    if invoice is None or invoice.has_documents:
+        return
+    DocumentFailure.objects.update_or_create(invoice=invoice, defaults={"message": documents_failure(invoice, error)})
 
 
 def documents_failure(invoice: Invoice, error: Exception) -> str:
@@ -314,7 +433,7 @@ def documents_failure(invoice: Invoice, error: Exception) -> str:
     reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error) or type(error).__name__
     return _(
         "%(document)s %(number)s is issued, but its PDF and XML could not be made: %(reason)s "
-        "They are made when you download them or run generate_invoices again."
+        "Try again from the invoice's page, or run generate_invoices again."
     ) % {"document": invoice.get_kind_display(), "number": invoice.number, "reason": reason}
 
 
@@ -337,8 +456,8 @@ def _store_documents_by_id(pk: int) -> str:
 
 def _forget_inherited_connections():
     # A forked worker must not use (or close) the parent's database sockets: drop them unclosed.
-    for connection in connections.all(initialized_only=True):
-        connection.connection = None
+    for inherited in connections.all(initialized_only=True):
+        inherited.connection = None
 
 
 def pending_documents() -> list[int]:

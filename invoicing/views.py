@@ -9,19 +9,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from housingfirst.models import Provider
+from housingfirst.models import Municipality, Provider
 from housingfirst.templatetags.hf import format_danish_number
 from invoicing import services
 from invoicing.forms import CreditNoteForm, InvoiceFilterForm, IssueForm, MonthForm, PaidForm, RateForm
-from invoicing.models import Invoice, Rate
+from invoicing.models import DocumentFailure, Invoice, Rate
+from invoicing.selectors import documents_progress, invoice_with_lines, month_overview, month_preview
 from invoicing.selectors import invoice_list as select_invoices
-from invoicing.selectors import invoice_with_lines, month_preview
 
 CONTENT_TYPES = {"pdf": "application/pdf", "xml": "application/xml"}
-# The documents made while the administrator waits. Each takes about 0.3 s of CPU, so a month for
-# ~100 municipalities would pass gunicorn's 30 s timeout; the rest are made on first download or
-# send, or all at once by `manage.py generate_invoices --month`.
-DOCUMENTS_IN_REQUEST = 5
 
 
 def _show_refusal(request, error: ValidationError) -> None:
@@ -32,20 +28,63 @@ def _show_refusal(request, error: ValidationError) -> None:
 @permission_required("invoicing.view_invoice", raise_exception=True)
 def month(request):
     form, chosen = MonthForm.from_request(request.GET)
-    previews = month_preview(chosen)
+    rows = month_overview(chosen)
     provider = Provider.current()
     context = {
         "form": form,
         "month": chosen,
-        "previews": previews,
-        "issuable": [p for p in previews if p.can_issue],
-        "warning_count": sum(len(p.warnings) for p in previews if p.invoice is None),
+        "rows": rows,
+        "issuable": [row for row in rows if row.can_issue],
+        "warning_count": sum(len(row.warnings) for row in rows if row.invoice is None),
+        "progress": documents_progress(chosen),
         "credited": Invoice.objects.filter(month=chosen, kind=Invoice.Kind.INVOICE, credited_at__isnull=False)
         .select_related("municipality")
         .defer("pdf", "xml"),
         "own_team": provider is not None and provider.municipality_id is not None,
     }
     return render(request, "invoicing/month.html", context)
+
+
+@permission_required("invoicing.view_invoice", raise_exception=True)
+def month_lines(request, municipality_id):
+    """One municipality's lines and warnings for the month: shown on demand below its row."""
+    _form, chosen = MonthForm.from_request(request.GET)
+    municipality = get_object_or_404(Municipality, pk=municipality_id)
+    previews = [p for p in month_preview(chosen, municipality_ids=[municipality.pk]) if p.municipality == municipality]
+    context = {"month": chosen, "municipality": municipality, "preview": previews[0] if previews else None}
+    if request.headers.get("HX-Request"):
+        return render(request, "invoicing/partials/month_lines.html", context)
+    return render(request, "invoicing/month_lines.html", context)
+
+
+@permission_required("invoicing.view_invoice", raise_exception=True)
+def month_documents(request):
+    """The documents' progress for the month (polled by the month page while the queue works)."""
+    _form, chosen = MonthForm.from_request(request.GET)
+    return render(
+        request,
+        "invoicing/partials/documents_progress.html",
+        {"month": chosen, "progress": documents_progress(chosen)},
+    )
+
+
+@require_POST
+@permission_required("invoicing.issue_invoice", raise_exception=True)
+def month_documents_again(request):
+    """Queue the month's invoices without documents again (after a failure or a stopped worker)."""
+    form, chosen = MonthForm.from_request(request.POST)
+    pending = Invoice.objects.filter(month=chosen, pdf_sha256="").exclude(number="").values_list("pk", flat=True)
+    count = services.queue_documents_again(invoice_ids=list(pending), by=request.user)
+    messages.info(
+        request,
+        ngettext(
+            "The documents of %(count)d invoice are queued again.",
+            "The documents of %(count)d invoices are queued again.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect(f"{reverse('invoicing:month')}?month={chosen:%Y-%m}")
 
 
 @require_POST
@@ -66,36 +105,20 @@ def issue(request):
     except ValidationError as error:
         _show_refusal(request, error)
         return redirect(f"{reverse('invoicing:month')}?month={chosen:%Y-%m}")
-    # The invoices are committed now: a document that cannot be made is reported, never a 500.
-    ids = [invoice.pk for invoice in issued]
-    for failure in services.store_documents_in_parallel(ids[:DOCUMENTS_IN_REQUEST], workers=1):
-        messages.error(request, failure)
     if issued:
+        # The documents are made on the task queue; the month page shows how far it has come.
         messages.success(
             request,
             ngettext(
-                "%(count)d invoice is issued. Download it or send it below.",
-                "%(count)d invoices are issued. Download them or send them below.",
+                "%(count)d invoice is issued. Its PDF and XML are being made: see the progress below.",
+                "%(count)d invoices are issued. Their PDF and XML are being made: see the progress below.",
                 len(issued),
             )
             % {"count": len(issued)},
         )
-    later = len(ids[DOCUMENTS_IN_REQUEST:])
-    if later:
-        messages.info(
-            request,
-            ngettext(
-                "To keep issuing quick, the PDF and XML of %(count)d invoice are made when it is first "
-                "downloaded or sent. To make them now, run: manage.py generate_invoices --month %(month)s",
-                "To keep issuing quick, the PDF and XML of %(count)d invoices are made when each is first "
-                "downloaded or sent. To make them all now, run: manage.py generate_invoices --month %(month)s",
-                later,
-            )
-            % {"count": later, "month": f"{chosen:%Y-%m}"},
-        )
-    if not issued:
+    else:
         messages.info(request, _("Nothing to issue: the month is already invoiced or has no billable visits."))
-    return redirect(f"{reverse('invoicing:list')}?month={chosen:%Y-%m}")
+    return redirect(f"{reverse('invoicing:month')}?month={chosen:%Y-%m}")
 
 
 @permission_required("invoicing.view_invoice", raise_exception=True)
@@ -128,14 +151,35 @@ def _issued_or_404(pk):
     return invoice
 
 
+def _documents_context(invoice: Invoice) -> dict:
+    failure = None if invoice.has_documents else DocumentFailure.objects.filter(invoice=invoice).first()
+    return {"invoice": invoice, "failure": failure}
+
+
 @permission_required("invoicing.view_invoice", raise_exception=True)
 def invoice_detail(request, pk):
     invoice = _issued_or_404(pk)
     return render(
         request,
         "invoicing/invoice_detail.html",
-        {"invoice": invoice, "lines": list(invoice.lines.all()), "paid_form": PaidForm()},
+        {**_documents_context(invoice), "lines": list(invoice.lines.all()), "paid_form": PaidForm()},
     )
+
+
+@permission_required("invoicing.view_invoice", raise_exception=True)
+def invoice_documents(request, pk):
+    """The invoice's documents card, polled while the task queue makes them."""
+    invoice = get_object_or_404(Invoice.objects.exclude(number="").defer("pdf", "xml"), pk=pk)
+    return render(request, "invoicing/partials/invoice_documents.html", _documents_context(invoice))
+
+
+@require_POST
+@permission_required("invoicing.issue_invoice", raise_exception=True)
+def invoice_documents_again(request, pk):
+    invoice = get_object_or_404(Invoice.objects.exclude(number="").defer("pdf", "xml"), pk=pk)
+    if services.queue_documents_again(invoice_ids=[invoice.pk], by=request.user):
+        messages.info(request, _("The PDF and XML are queued again."))
+    return redirect(invoice)
 
 
 @permission_required("invoicing.view_invoice", raise_exception=True)
@@ -144,12 +188,9 @@ def download(request, pk, document):
         raise Http404
     invoice = get_object_or_404(Invoice.objects.exclude(number=""), pk=pk)
     if not invoice.has_documents:
-        # Issued, but making the documents failed after the commit: make them now.
-        failure = services.try_store_documents(invoice=invoice)
-        if failure:
-            messages.error(request, failure)
-            return redirect(invoice)
-        invoice.refresh_from_db()
+        # Made on the task queue, never in a request: the invoice's page shows how far it has come.
+        messages.info(request, _("The PDF and XML are not made yet. This page shows when they are."))
+        return redirect(invoice)
     content = bytes(getattr(invoice, document))
     response = HttpResponse(content, content_type=CONTENT_TYPES[document])
     response["Content-Disposition"] = f'attachment; filename="{services.document_filename(invoice, document)}"'
@@ -161,12 +202,6 @@ def download(request, pk, document):
 @permission_required("invoicing.issue_invoice", raise_exception=True)
 def send(request, pk):
     invoice = get_object_or_404(Invoice.objects.exclude(number=""), pk=pk)
-    if not invoice.has_documents:
-        # Issued without documents (left for later, or failed after the commit): make them now.
-        failure = services.try_store_documents(invoice=invoice)
-        if failure:
-            messages.error(request, failure)
-            return redirect(invoice)
     try:
         invoice = services.send_invoice(invoice=invoice, by=request.user)
     except ValidationError as error:
@@ -203,9 +238,6 @@ def credit(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            failure = services.try_store_documents(invoice=note)
-            if failure:
-                messages.error(request, failure)
             messages.success(
                 request,
                 _(

@@ -19,7 +19,7 @@ def issued(month, haderslev):
     return services.store_documents(invoice=invoice)
 
 
-def test_month_page_previews_hours_and_warnings(admin_client_, provider, haderslev, month):
+def test_month_page_shows_a_row_per_municipality_and_its_lines_on_demand(admin_client_, provider, haderslev, month):
     log_visits(
         month,
         minutes=[60, 45],
@@ -27,29 +27,55 @@ def test_month_page_previews_hours_and_warnings(admin_client_, provider, hadersl
     )
 
     response = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"})
+    lines_url = reverse("invoicing:month_lines", args=[haderslev.pk])
+    lines = admin_client_.get(lines_url, {"month": f"{month:%Y-%m}"}, headers={"HX-Request": "true"})
+    page = admin_client_.get(lines_url, {"month": f"{month:%Y-%m}"})
 
     content = response.content.decode()
-    assert "Kim Ravn" in content
-    assert "1,75 t" in content
-    assert "787,50 kr." in content
-    assert "Kim Ravn: besøg uden en aftale." in content
+    assert "Haderslev" in content and "1,75 t" in content and "787,50 kr." in content
+    assert "1 advarsel" in content
+    assert "Kim Ravn" not in content  # the lines come on demand
     assert "Udsted fakturaerne for" in content
+    partial = lines.content.decode()
+    assert partial.startswith(f'<tr id="lines-{haderslev.pk}">')
+    assert "Kim Ravn" in partial and "Kim Ravn: besøg uden en aftale." in partial and "787,50 kr." in partial
+    assert "<html" in page.content.decode() and "Kim Ravn" in page.content.decode()  # without JavaScript
 
 
 def test_month_page_refuses_support_workers(worker_client):
     assert worker_client.get(reverse("invoicing:month")).status_code == 403
 
 
-def test_issue_action_issues_and_stores_documents(admin_client_, provider, haderslev, month):
+def test_issue_action_issues_in_the_request_and_leaves_the_documents_to_the_queue(
+    admin_client_, provider, haderslev, month, monkeypatch, task_queue
+):
     log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+    render = services.render_invoice_pdf
 
+    def refuse_in_a_request(invoice):
+        raise AssertionError("a request rendered a document")
+
+    monkeypatch.setattr(services, "render_invoice_pdf", refuse_in_a_request)
     response = admin_client_.post(
         reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"}, follow=True
     )
 
+    content = response.content.decode()
     invoice = Invoice.objects.get()
+    assert not invoice.has_documents
+    assert "1 faktura er udstedt. Dens PDF og XML bliver lavet: se fremdriften nedenfor." in content
+    assert "0 af 1 lavet" in content and "1 venter i opgavekøen" in content
+    assert 'hx-trigger="every 2s"' in content  # the page polls while the queue works
+    download = admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "pdf"]), follow=True)
+    assert "PDF og XML er ikke lavet endnu." in download.content.decode()
+
+    monkeypatch.setattr(services, "render_invoice_pdf", render)
+    task_queue()  # a worker takes the task
+
+    invoice.refresh_from_db()
     assert invoice.has_documents
-    assert "1 faktura er udstedt." in response.content.decode()
+    progress = admin_client_.get(reverse("invoicing:month_documents"), {"month": f"{month:%Y-%m}"}).content.decode()
+    assert "1 af 1 lavet" in progress and "hx-trigger" not in progress
 
 
 def test_issue_action_reads_a_refusal(admin_client_, provider):
@@ -189,9 +215,40 @@ def test_month_page_queries_do_not_grow_with_citizens(
     for _ in range(count):
         log_visits(month, minutes=[30, 45], citizen=CitizenFactory(paying_municipality=haderslev))
 
-    with django_assert_max_num_queries(16):  # one more since the check for visits invoiced elsewhere
+    with django_assert_max_num_queries(19):  # the invoiced rows and the documents' progress: 3 more
         response = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"})
-    assert response.content.decode().count("1,25 t") == count
+    with django_assert_max_num_queries(15):  # the same for 5 and 50 citizens
+        lines = admin_client_.get(
+            reverse("invoicing:month_lines", args=[haderslev.pk]),
+            {"month": f"{month:%Y-%m}"},
+            headers={"HX-Request": "true"},
+        )
+    assert f"{count} linjer" in response.content.decode()
+    assert lines.content.decode().count("1,25 t") == count
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_an_issued_month_page_reads_the_invoices_and_prices_nothing_again(
+    admin_client_, provider, month, count, django_assert_max_num_queries, monkeypatch
+):
+    from invoicing import selectors
+
+    for n in range(count):
+        place = municipality(["101", "147", "151", "153", "155", "157", "159", "161", "163", "165"][n % 10])
+        if not place.eans.exists():
+            MunicipalityEANFactory(municipality=place)
+        log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=place))
+    services.issue_month(month=month)
+    priced = []
+    original = selectors.month_preview
+    monkeypatch.setattr(selectors, "month_preview", lambda *a, **k: priced.append(k) or original(*a, **k))
+
+    with django_assert_max_num_queries(14):
+        response = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"})
+
+    content = response.content.decode()
+    assert content.count("Faktura ") >= min(count, 10)
+    assert priced == [] or all(k.get("exclude_municipality_ids") for k in priced)
 
 
 def test_a_month_far_out_of_range_is_refused_on_the_page(admin_client_, provider):
@@ -201,7 +258,7 @@ def test_a_month_far_out_of_range_is_refused_on_the_page(admin_client_, provider
     assert "Skriv måneden som ÅÅÅÅ-MM, fx 2026-10." in response.content.decode()
 
 
-def test_issue_reports_documents_that_fail_and_download_makes_them_later(
+def test_documents_that_fail_on_the_queue_are_reported_and_tried_again(
     admin_client_, provider, haderslev, month, monkeypatch
 ):
     log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
@@ -216,20 +273,21 @@ def test_issue_reports_documents_that_fail_and_download_makes_them_later(
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "Faktura 1 er udstedt, men dens PDF og XML kunne ikke laves: Regel BR-CO-16 er brudt." in content
     assert "1 faktura er udstedt." in content
+    assert "Faktura 1 er udstedt, men dens PDF og XML kunne ikke laves: Regel BR-CO-16 er brudt." in content
+    assert "1 kunne ikke laves" in content
     invoice = Invoice.objects.get()
     assert not invoice.has_documents
-    refused = admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "pdf"]), follow=True)
-    assert "Regel BR-CO-16 er brudt." in refused.content.decode()
-    assert "Dokumenterne er ikke lavet endnu" in refused.content.decode()
+    page = admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "pdf"]), follow=True).content.decode()
+    assert "Regel BR-CO-16 er brudt." in page and "Prøv igen" in page
 
     monkeypatch.undo()
-    pdf = admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "pdf"]))
+    admin_client_.post(reverse("invoicing:documents_again", args=[invoice.pk]))
 
-    assert pdf.content.startswith(b"%PDF")
     invoice.refresh_from_db()
     assert invoice.has_documents
+    assert admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "pdf"])).content.startswith(b"%PDF")
+    assert "kunne ikke laves" not in admin_client_.get(invoice.get_absolute_url()).content.decode()
 
 
 def test_a_credit_note_whose_documents_fail_is_still_issued_without_a_500(
@@ -280,65 +338,58 @@ def test_issuing_asks_for_a_deliberate_confirmation(admin_client_, provider, had
     assert not Invoice.objects.exists()
 
 
-def test_an_invoiced_municipality_counts_its_citizens_in_danish_singular_and_plural(
-    admin_client_, provider, haderslev, month
-):
+def test_an_invoiced_municipality_row_links_its_invoice_and_counts_from_it(admin_client_, provider, haderslev, month):
     log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
     copenhagen = municipality("101")
     MunicipalityEANFactory(municipality=copenhagen)
     for _ in range(2):
         log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=copenhagen))
-    services.issue_month(month=month)
+    issued = {invoice.municipality_id: invoice for invoice in services.issue_month(month=month)}
 
     content = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"}).content.decode()
 
-    assert "1 borger, 450,00 kr.: vis timerne" in content
-    assert "2 borgere, 450,00 kr.: vis timerne" in content
-    assert "1 borgere" not in content
+    assert f'href="{issued[haderslev.pk].get_absolute_url()}"' in content
+    assert f"Faktura {issued[copenhagen.pk].number}" in content
+    assert "1 linje<" in content and "2 linjer<" in content
+    assert "450,00 kr." in content
 
 
-def test_issuing_a_large_month_makes_only_a_few_documents_and_says_how_to_get_the_rest(
-    admin_client_, provider, month, monkeypatch
+def test_no_request_makes_a_document_for_a_month_of_many_municipalities(
+    admin_client_, provider, month, monkeypatch, task_queue
 ):
-    from invoicing import views
-
-    monkeypatch.setattr(views, "DOCUMENTS_IN_REQUEST", 2)
     for code in ["101", "147", "151"]:
         place = municipality(code)
         place.invoice_email = f"faktura.{code}@kommune.example"
         place.save()
         MunicipalityEANFactory(municipality=place)
         log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=place))
+    rendered = []
+    render = services.render_invoice_pdf
+    monkeypatch.setattr(services, "render_invoice_pdf", lambda invoice: rendered.append(invoice) or render(invoice))
 
     response = admin_client_.post(
         reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"}, follow=True
     )
-
-    content = response.content.decode()
-    assert "3 fakturaer er udstedt." in content
-    assert (
-        "For at udstedelsen går hurtigt, laves PDF og XML til 1 faktura, første gang den hentes eller sendes. "
-        f"Kør dette for at lave dem nu: manage.py generate_invoices --month {month:%Y-%m}"
-    ) in content
-    assert [invoice.has_documents for invoice in Invoice.objects.order_by("pk")] == [True, True, False]
-
-    # The last one is made when it is sent (or downloaded).
     last = Invoice.objects.order_by("pk").last()
+    refused = admin_client_.post(reverse("invoicing:send", args=[last.pk]), follow=True)
+
+    assert "3 fakturaer er udstedt." in response.content.decode()
+    assert "Fakturaen har ingen dokumenter endnu." in refused.content.decode()
+    assert rendered == [] and mail.outbox == []
+
+    task_queue()
+
+    assert [invoice.has_documents for invoice in Invoice.objects.order_by("pk")] == [True, True, True]
     admin_client_.post(reverse("invoicing:send", args=[last.pk]))
-    last.refresh_from_db()
-    assert last.has_documents and last.status == Invoice.Status.SENT
     (message,) = mail.outbox
     assert [name for name, _content, _type in message.attachments] == ["faktura-3.pdf", "faktura-3.xml"]
 
 
-def test_documents_left_for_later_are_made_by_generate_invoices(admin_client_, provider, month, monkeypatch):
+def test_documents_left_for_later_are_made_by_generate_invoices(admin_client_, provider, month, task_queue):
     from io import StringIO
 
     from django.core.management import call_command
 
-    from invoicing import views
-
-    monkeypatch.setattr(views, "DOCUMENTS_IN_REQUEST", 0)
     place = municipality("101")
     MunicipalityEANFactory(municipality=place)
     log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=place))
@@ -347,4 +398,6 @@ def test_documents_left_for_later_are_made_by_generate_invoices(admin_client_, p
 
     call_command("generate_invoices", "--month", f"{month:%Y-%m}", stdout=StringIO())
 
+    assert Invoice.objects.get().has_documents
+    task_queue()  # the queued task finds them made and leaves them
     assert Invoice.objects.get().has_documents

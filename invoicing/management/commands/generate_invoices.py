@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from housingfirst.templatetags.hf import format_danish_number
 from invoicing import services
 from invoicing.forms import parse_month
-from invoicing.selectors import month_preview
+from invoicing.selectors import month_overview, month_preview
 
 
 class Command(BaseCommand):
@@ -27,21 +27,9 @@ class Command(BaseCommand):
             raise CommandError(f"--month {month!r}: {error}") from error
         if workers < 1:
             raise CommandError("--workers must be 1 or more.")
-        previews = month_preview(chosen)
-        for preview in previews:
-            if preview.invoice:
-                state = "faktureret " + preview.invoice.number
-            else:
-                state = preview.blocking or ("klar" if preview.lines else "intet at fakturere")
-            self.stdout.write(
-                f"{preview.municipality.name:<20} {len(preview.lines):>4} linjer "
-                f"{format_danish_number(preview.total):>14} kr.  [{state}]"
-            )
-            for warning in preview.warnings:
-                self.stdout.write(f"    ! {warning}")
-        if not previews:
-            self.stdout.write("Ingen fakturerbare besøg i måneden.")
         if dry_run:
+            previews = month_preview(chosen)
+            self._print_rows(previews)
             ready = sum(1 for preview in previews if preview.can_issue)
             self.stdout.write(self.style.WARNING(f"Prøvekørsel: {ready} fakturaer ville blive udstedt."))
             return
@@ -53,6 +41,8 @@ class Command(BaseCommand):
         pending = services.pending_documents()
         failures = services.store_documents_in_parallel(pending, workers=workers)
         elapsed = time.perf_counter() - started
+        # Read from the stored invoices: the month is not priced a second time.
+        self._print_rows(month_overview(chosen))
         numbers = ", ".join(invoice.number for invoice in issued) or "ingen nye"
         self.stdout.write(
             self.style.SUCCESS(
@@ -63,3 +53,18 @@ class Command(BaseCommand):
         if failures:
             # The invoices are issued and committed: report what is missing, and fail so scripts notice.
             raise CommandError("\n".join(failures))
+
+    def _print_rows(self, rows):
+        for row in rows:
+            if row.invoice:
+                state = "faktureret " + row.invoice.number
+            else:
+                state = row.blocking or ("klar" if row.can_issue else "intet at fakturere")
+            lines = len(row.lines) if hasattr(row, "lines") else row.line_count
+            self.stdout.write(
+                f"{row.municipality.name:<20} {lines:>4} linjer {format_danish_number(row.total):>14} kr.  [{state}]"
+            )
+            for warning in row.warnings:
+                self.stdout.write(f"    ! {warning}")
+        if not rows:
+            self.stdout.write("Ingen fakturerbare besøg i måneden.")

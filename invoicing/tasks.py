@@ -1,0 +1,22 @@
+"""Invoicing's work on the task queue: the PDF and XML of issued invoices ("documents" queue)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from housingfirst.tasks import retried_task
+
+
+def _documents_failed(invoice_id: int, *, error: Exception) -> None:
+    from invoicing import services
+
+    services.record_documents_failure(invoice_id=invoice_id, error=error)
+
+
+@retried_task(queue_name="documents", on_final_failure=_documents_failed, label=_("Invoice documents"))
+def make_invoice_documents(invoice_id: int) -> None:
+    """Make and store one issued invoice's PDF and XML. Safe to run twice: made documents are left alone."""
+    from invoicing import services
+    from invoicing.models import Invoice
+
+    invoice = Invoice.objects.defer("pdf", "xml").filter(pk=invoice_id).first()
+    if invoice is not None:
+        services.store_documents(invoice=invoice)
