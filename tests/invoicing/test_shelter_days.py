@@ -281,3 +281,14 @@ def test_the_agreement_form_records_it_and_another_teams_return_is_404(worker_cl
     assert pause.agreed_caseworker == "Lone Sørensen"
     other = stay(InterventionFactory(), months[1], None, agreed=False)
     assert worker_client.get(other.intervention.get_absolute_url() + f"pause/{other.pk}/aftalt/").status_code == 404
+
+
+def test_the_demo_invoices_an_agreed_return_to_the_shelter(settings):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+    line = InvoiceLine.objects.filter(kind=InvoiceLine.Kind.SHELTER_DAYS).select_related("invoice").first()
+    assert line is not None and line.days > 0 and line.rate == Decimal("1385.00")
+    assert schematron.fatal_errors(bytes(line.invoice.xml)) == []
