@@ -239,7 +239,7 @@ def month_preview(month: datetime.date, *, municipality_ids=None) -> list[Munici
         line.minutes += row["minutes"]
         line.visits += row["count"]
         interventions_by_citizen[citizen_id].add(row["intervention_id"])
-    day_rates = ShelterDayRateTable()
+    day_rates = ShelterDayRateTable() if agreed else None  # no query for a month without agreed returns
     shelter_lines: list[ShelterDaysLine] = []
     missing_rate_citizens: set[int] = set()
     for pause in agreed:

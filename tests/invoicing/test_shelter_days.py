@@ -292,3 +292,18 @@ def test_the_demo_invoices_an_agreed_return_to_the_shelter(settings):
     line = InvoiceLine.objects.filter(kind=InvoiceLine.Kind.SHELTER_DAYS).select_related("invoice").first()
     assert line is not None and line.days > 0 and line.rate == Decimal("1385.00")
     assert schematron.fatal_errors(bytes(line.invoice.xml)) == []
+
+
+@pytest.mark.parametrize("count", [5, 30])
+def test_the_month_preview_with_shelter_stays_runs_a_constant_number_of_queries(
+    provider, haderslev, months, day_rate, count, django_assert_max_num_queries
+):
+    first, _second = months
+    for n in range(count):
+        intervention = citizen_in(haderslev, months)
+        log_visits(first, minutes=[30], intervention=intervention, day=1)
+        stay(intervention, first + datetime.timedelta(days=2 + n % 5), first + datetime.timedelta(days=12))
+
+    with django_assert_max_num_queries(11):  # the same for 5 and 30 citizens
+        (preview,) = month_preview(first)
+        assert len(preview.lines) == 2 * count
