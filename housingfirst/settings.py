@@ -148,6 +148,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 CASELOAD_CAP_CTI = env_int("CASELOAD_CAP_CTI", 12)
 CASELOAD_CAP_ICM = env_int("CASELOAD_CAP_ICM", 8)
 
+# The agreement form: an agreed return to the shelter is paid at the shelter's day rate, and support
+# hours logged during the stay are not billed as well, unless the provider's agreement says they are.
+BILL_SUPPORT_DURING_SHELTER_STAY = env_bool("BILL_SUPPORT_DURING_SHELTER_STAY", False)
+
 # E-mail (invoices to municipalities). The demo prints mail to the console; production sets SMTP.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

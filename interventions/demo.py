@@ -184,6 +184,10 @@ def _pause(intervention, worker, today):
         reason=Pause.Reason.SHELTER,
         note="Krise efter en konflikt med naboen; aftalt med kommunen.",
         recorded_by=worker,
+        # Agreed with the municipality, so invoicing bills its nights at the shelter's day rate.
+        agreed_on=today - datetime.timedelta(days=24),
+        agreed_caseworker="Lone Sørensen",
+        agreed_by=worker,
     )
     services.start_pause(
         intervention=intervention,

@@ -153,6 +153,13 @@ class ReturnForm(forms.Form):
     to_date = forms.DateField(label=_("Back on"), widget=DATE, initial=timezone.localdate)
 
 
+class ShelterAgreementForm(forms.Form):
+    agreed_on = forms.DateField(label=_("Agreed on"), widget=DATE, initial=timezone.localdate)
+    caseworker = forms.CharField(
+        label=_("Agreed with (caseworker)"), max_length=150, help_text=_("The municipal caseworker's name.")
+    )
+
+
 class ChangeMethodForm(forms.Form):
     method = forms.ChoiceField(label=_("New method"), choices=Method.choices)
     date = forms.DateField(label=_("New course starts on"), widget=DATE, initial=timezone.localdate)

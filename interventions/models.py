@@ -1,5 +1,7 @@
 """Interventions (CTI, ICM, ACT) for a citizen, and the visits and calls logged against them."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -327,6 +329,18 @@ class Pause(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # The agreement form: a return to the shelter is agreed with the municipality and then billed at the
+    # shelter's day rate. Until it is agreed its days are not invoiced.
+    agreed_on = models.DateField(_("agreed with the municipality on"), null=True, blank=True)
+    agreed_caseworker = models.CharField(_("agreed with (caseworker)"), max_length=150, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agreement recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
 
@@ -346,10 +360,30 @@ class Pause(models.Model):
                 name="one_running_pause_per_intervention",
                 violation_error_message=_("The intervention is already paused."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(agreed_on__isnull=True, agreed_caseworker="")
+                | models.Q(reason="shelter", agreed_on__isnull=False) & ~models.Q(agreed_caseworker=""),
+                name="only_a_shelter_return_is_agreed_with_date_and_caseworker",
+                violation_error_message=_("Only a return to the shelter is agreed, with a date and a caseworker."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_reason_display()} {self.from_date:%d.%m.%Y}"
+
+    @property
+    def is_agreed_shelter_return(self) -> bool:
+        return self.reason == self.Reason.SHELTER and self.agreed_on is not None
+
+    def shelter_nights(self, first: datetime.date, following: datetime.date) -> tuple[datetime.date, int]:
+        """(first night, count) of the nights spent at the shelter in [first, following).
+
+        A night is counted on the day it begins: a stay from the 30th to a return on the 4th is the
+        30th, 31st, 1st, 2nd and 3rd, five nights (the pause's length in days). A stay still running
+        counts up to `following`."""
+        start = max(self.from_date, first)
+        end = min(self.to_date or following, following)
+        return start, max((end - start).days, 0)
 
     def length_days(self, today) -> int:
         """Days the course stood still; a running pause counts up to today."""

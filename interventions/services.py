@@ -343,9 +343,60 @@ def end_pause(*, intervention: Intervention, to_date: datetime.date, by: User) -
         raise ValidationError(_("A pause cannot end before it starts."))
     if to_date > timezone.localdate():
         raise ValidationError(_("Record the return on the day it happens, not in advance."))
+    if pause.is_agreed_shelter_return:
+        # The stay's nights in an invoiced month were billed up to the month's end: ending it inside
+        # that month would change an issued invoice.
+        _hold_billing_month(intervention.citizen.paying_municipality_id)
+        _refuse_locked_nights(intervention.citizen, to_date, pause.from_date)
     pause.to_date = to_date
     pause.save(update_fields=["to_date"])
     _activate(intervention, by)
+    return pause
+
+
+def _refuse_locked_nights(citizen: Citizen, first: datetime.date, last: datetime.date | None) -> None:
+    """Refuse when a month from `first` to `last` (today when None) is invoiced for the citizen."""
+    month = first.replace(day=1)
+    last = last or timezone.localdate()
+    while month <= last:
+        if visits_are_locked(citizen, month):
+            raise ValidationError(
+                _(
+                    "%(month)s is invoiced for the citizen's paying municipality, so the stay's days in it are "
+                    "locked. Ask the administration for a credit note to correct it."
+                )
+                % {"month": capfirst(date_format(month, "F Y"))}
+            )
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+@transaction.atomic
+def agree_shelter_return(*, pause: Pause, agreed_on: datetime.date, caseworker: str, by: User) -> Pause:
+    """Record that a return to the shelter is agreed with the municipality, so it is invoiced at the
+    shelter's day rate. An agreement is recorded before the month of its days is invoiced."""
+    intervention = _lock_intervention(pause.intervention_id, "citizen")
+    pause = Pause.objects.select_for_update().get(pk=pause.pk)
+    errors = {}
+    caseworker = (caseworker or "").strip()
+    if pause.reason != Pause.Reason.SHELTER:
+        raise ValidationError(_("Only a temporary return to the shelter is agreed with the municipality."))
+    if agreed_on is None:
+        errors["agreed_on"] = _("Enter the date it was agreed.")
+    elif agreed_on > timezone.localdate():
+        errors["agreed_on"] = _("The date is in the future. Record the agreement after it is made.")
+    if not caseworker:
+        errors["caseworker"] = _("Enter the caseworker it was agreed with.")
+    if errors:
+        raise ValidationError(errors)
+    _hold_billing_month(intervention.citizen.paying_municipality_id)
+    last_night = pause.to_date - ONE_DAY if pause.to_date else None
+    if last_night is None or last_night >= pause.from_date:
+        _refuse_locked_nights(intervention.citizen, pause.from_date, last_night)
+    pause.agreed_on = agreed_on
+    pause.agreed_caseworker = caseworker
+    pause.agreed_by = by
+    pause._history_user = by
+    pause.save(update_fields=["agreed_on", "agreed_caseworker", "agreed_by"])
     return pause
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/ret/", views.intervention_edit, name="edit"),
     path("<int:pk>/fase/", views.intervention_phase, name="phase"),
     path("<int:pk>/pause/", views.intervention_pause, name="pause"),
+    path("<int:pk>/pause/<int:pause_pk>/aftalt/", views.shelter_return_agreed, name="shelter_return_agreed"),
     path("<int:pk>/skift-metode/", views.intervention_change_method, name="change_method"),
     path("<int:pk>/afslut/", views.intervention_end, name="end"),
     path("borger/<int:citizen_pk>/start/", views.intervention_start, name="start"),

@@ -22,11 +22,12 @@ from interventions.forms import (
     PauseForm,
     PhaseForm,
     ReturnForm,
+    ShelterAgreementForm,
     StartInterventionForm,
     VisitForm,
     now_rounded,
 )
-from interventions.models import Intervention, PhaseTemplate, Visit
+from interventions.models import Intervention, Pause, PhaseTemplate, Visit
 from interventions.phases import cti_timeline, icm_follow_ups
 
 
@@ -245,6 +246,32 @@ def intervention_pause(request, pk):
         "meanwhile and the later phase dates move by the length of the pause."
     )
     return _form_page(request, form=form, title=title, intervention=intervention, help_text=help_text)
+
+
+@permission_required("interventions.record_phase", raise_exception=True)
+def shelter_return_agreed(request, pk, pause_pk):
+    """Record that a return to the shelter is agreed with the municipality (then it is invoiced)."""
+    intervention = selectors.get_visible_intervention(request.user, pk)
+    pause = get_object_or_404(intervention.pauses, pk=pause_pk, reason=Pause.Reason.SHELTER)
+    initial = {"caseworker": pause.agreed_caseworker} if pause.agreed_caseworker else {}
+    if pause.agreed_on:
+        initial["agreed_on"] = pause.agreed_on
+    form = ShelterAgreementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agree_shelter_return(pause=pause, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The return to the shelter is recorded as agreed with the municipality."))
+            return redirect(intervention)
+    help_text = _(
+        "A return to the shelter from %(date)s. Once agreed with the municipality, its days are invoiced "
+        "at the shelter's day rate."
+    ) % {"date": f"{pause.from_date:%d.%m.%Y}"}
+    return _form_page(
+        request, form=form, title=_("Agreed with the municipality"), intervention=intervention, help_text=help_text
+    )
 
 
 @permission_required("interventions.record_phase", raise_exception=True)

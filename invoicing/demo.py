@@ -11,6 +11,7 @@ only if there is no credit note yet. Deterministic: it picks by number and date,
 """
 
 import datetime
+from decimal import Decimal
 
 from django.core.mail.backends.dummy import EmailBackend as NoMail
 from django.db.models import Max, Q
@@ -19,9 +20,10 @@ from django.utils import timezone
 from interventions import services as visit_services
 from interventions.models import Intervention, Visit
 from invoicing import services
-from invoicing.models import Invoice
+from invoicing.models import Invoice, ShelterDayRate
 from invoicing.selectors import month_bounds
 
+DEMO_DAY_RATE = Decimal("1385.00")
 MONTHS = 4  # the most recent ended months with visits that get invoices
 CREDIT_REASON = "Et besøg var registreret på den forkerte borger (demo)"
 CORRECTION_AFTER = datetime.timedelta(days=15)
@@ -129,6 +131,10 @@ def seed(context, stdout=None):
             stdout.write(text)
 
     today = timezone.localdate()
+    # The shelter's day rate (døgntakst) for an agreed return to the shelter, before any month is issued.
+    ShelterDayRate.objects.get_or_create(
+        valid_from=datetime.date(2024, 1, 1), defaults={"day_rate": DEMO_DAY_RATE, "note": "Takst 2024"}
+    )
     months = _past_months_with_visits(today)
     if not months:
         say("Invoicing: no past visits, so no demo invoices.")

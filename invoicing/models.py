@@ -31,6 +31,26 @@ class Rate(models.Model):
 DEFAULT_HOURLY_RATE = Decimal("450.00")
 
 
+class ShelterDayRate(models.Model):
+    """The shelter's own day rate (døgntakst), valid from a date: an agreed return to the shelter is
+    invoiced per night at the rate in force on that night, not as support hours."""
+
+    day_rate = models.DecimalField(_("day rate (kr.)"), max_digits=8, decimal_places=2)
+    valid_from = models.DateField(_("valid from"), unique=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("shelter day rate")
+        verbose_name_plural = _("shelter day rates")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(day_rate__gt=0), name="shelter_day_rate_is_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.day_rate} kr./døgn fra {self.valid_from:%d.%m.%Y}"
+
+
 class InvoiceSequence(models.Model):
     """The one gap-free number sequence shared by invoices and credit notes.
 
@@ -244,7 +264,14 @@ class InvoiceLine(models.Model):
 
     A citizen whose month spans a rate change gets one line per rate, so each line is
     minutes × rate / 60, rounded half-up to øre once (never per visit).
+
+    A shelter-days line is an agreed return to the shelter: `days` nights from `first_day` to
+    `last_day` at the shelter's day rate (`rate`), days × rate, with no minutes.
     """
+
+    class Kind(models.TextChoices):
+        SUPPORT = "support", _("Support hours")
+        SHELTER_DAYS = "shelter_days", _("Shelter days")
 
     invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(_("line"))
@@ -258,6 +285,10 @@ class InvoiceLine(models.Model):
     visits = models.PositiveIntegerField(_("visits"), default=0)
     rate = models.DecimalField(_("hourly rate"), max_digits=8, decimal_places=2)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.SUPPORT)
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
+    first_day = models.DateField(_("first day"), null=True, blank=True)
+    last_day = models.DateField(_("last day"), null=True, blank=True)
 
     class Meta:
         ordering = ["invoice", "position"]
@@ -265,7 +296,17 @@ class InvoiceLine(models.Model):
         verbose_name_plural = _("invoice lines")
         constraints = [
             models.UniqueConstraint(fields=["invoice", "position"], name="one_line_per_position"),
-            models.CheckConstraint(condition=models.Q(minutes__gt=0), name="invoice_line_has_minutes"),
+            models.CheckConstraint(
+                condition=models.Q(kind="support", minutes__gt=0, days=0)
+                | models.Q(
+                    kind="shelter_days",
+                    minutes=0,
+                    days__gt=0,
+                    first_day__isnull=False,
+                    last_day__gte=models.F("first_day"),
+                ),
+                name="invoice_line_has_minutes_or_shelter_days",
+            ),
         ]
 
     def __str__(self):
@@ -287,6 +328,10 @@ class InvoiceLine(models.Model):
     @property
     def hours(self) -> Decimal:
         return Decimal(self.minutes) / 60
+
+    @property
+    def is_shelter_days(self) -> bool:
+        return self.kind == self.Kind.SHELTER_DAYS
 
 
 class DocumentFailure(models.Model):

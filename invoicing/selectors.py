@@ -6,11 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils.translation import gettext as _
 
 from housingfirst.models import Municipality, MunicipalityEAN, Provider
-from invoicing.models import DEFAULT_HOURLY_RATE, Invoice, InvoiceLine, Rate
+from invoicing.models import DEFAULT_HOURLY_RATE, Invoice, InvoiceLine, Rate, ShelterDayRate
 
 ORE = Decimal("0.01")
 
@@ -26,6 +27,19 @@ class RateTable:
     def on(self, day: datetime.date) -> Decimal:
         index = bisect.bisect_right(self._dates, day) - 1
         return self._rates[index] if index >= 0 else DEFAULT_HOURLY_RATE
+
+
+class ShelterDayRateTable:
+    """All shelter day rates, read once; `on` is None before the first one takes effect."""
+
+    def __init__(self):
+        rows = list(ShelterDayRate.objects.order_by("valid_from").values_list("valid_from", "day_rate"))
+        self._dates = [valid_from for valid_from, _rate in rows]
+        self._rates = [rate for _valid_from, rate in rows]
+
+    def on(self, day: datetime.date) -> Decimal | None:
+        index = bisect.bisect_right(self._dates, day) - 1
+        return self._rates[index] if index >= 0 else None
 
 
 def rate_in_force(on: datetime.date) -> Decimal:
@@ -55,6 +69,11 @@ class PreviewLine:
     rate: Decimal
     minutes: int = 0
     visits: int = 0
+    days: int = 0
+    first_day: datetime.date | None = None
+    last_day: datetime.date | None = None
+    kind: str = InvoiceLine.Kind.SUPPORT
+    is_shelter_days: bool = False
 
     @property
     def amount(self) -> Decimal:
@@ -66,6 +85,72 @@ class PreviewLine:
 
 
 @dataclass
+class ShelterDaysLine:
+    """Nights of an agreed return to the shelter in the month, at one day rate: days × rate."""
+
+    citizen: object
+    method: str
+    rate: Decimal
+    first_day: datetime.date
+    last_day: datetime.date
+    days: int = 0
+    minutes: int = 0
+    visits: int = 0
+    kind: str = InvoiceLine.Kind.SHELTER_DAYS
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.days * self.rate).quantize(ORE, rounding=ROUND_HALF_UP)
+
+    @property
+    def is_shelter_days(self) -> bool:
+        return True
+
+
+def shelter_day_lines(pause, first: datetime.date, following: datetime.date, rates: ShelterDayRateTable):
+    """The lines of one agreed return for the month [first, following): a line per day rate in force.
+
+    A night is priced at the rate in force on the day it begins, as a visit is at the rate on its date."""
+    start, count = pause.shelter_nights(first, following)
+    lines: list[ShelterDaysLine] = []
+    for offset in range(count):
+        night = start + datetime.timedelta(days=offset)
+        rate = rates.on(night)
+        if rate is None:
+            raise LookupError(night)
+        if lines and lines[-1].rate == rate:
+            lines[-1].days += 1
+            lines[-1].last_day = night
+        else:
+            lines.append(
+                ShelterDaysLine(
+                    citizen=pause.intervention.citizen_id,
+                    method=pause.intervention.method,
+                    rate=rate,
+                    first_day=night,
+                    last_day=night,
+                    days=1,
+                )
+            )
+    return lines
+
+
+def _shelter_stays(first, following, municipality_ids):
+    """The month's returns to the shelter, agreed or not, with their intervention (one query)."""
+    from interventions.models import Pause
+
+    pauses = (
+        Pause.objects.filter(reason=Pause.Reason.SHELTER, from_date__lt=following)
+        .filter(Q(to_date__isnull=True) | Q(to_date__gt=first))
+        .select_related("intervention")
+        .order_by("from_date", "pk")
+    )
+    if municipality_ids is not None:
+        pauses = pauses.filter(intervention__citizen__paying_municipality_id__in=municipality_ids)
+    return list(pauses)
+
+
+@dataclass
 class MunicipalityPreview:
     municipality: Municipality
     ean: MunicipalityEAN | None
@@ -73,6 +158,7 @@ class MunicipalityPreview:
     warnings: list[str] = field(default_factory=list)
     invoice: Invoice | None = None
     is_own: bool = False
+    missing_day_rate: bool = False
 
     @property
     def total(self) -> Decimal:
@@ -81,6 +167,10 @@ class MunicipalityPreview:
     @property
     def total_minutes(self) -> int:
         return sum(line.minutes for line in self.lines)
+
+    @property
+    def total_shelter_days(self) -> int:
+        return sum(line.days for line in self.lines if line.is_shelter_days)
 
     @property
     def citizen_count(self) -> int:
@@ -95,6 +185,8 @@ class MunicipalityPreview:
             return _("Own municipality: hours statement instead of an invoice")
         if self.ean is None:
             return _("No EAN number")
+        if self.missing_day_rate:
+            return _("No shelter day rate")
         return ""
 
     @property
@@ -109,6 +201,11 @@ def month_preview(
 
     A line is one citizen, one method and one rate: a citizen whose month spans a rate change gets
     a line per rate. Visits are summed per day in the database; the rest is a handful of queries.
+
+    A return to the shelter agreed with the municipality adds a shelter-days line (nights × the
+    shelter's day rate), and the support hours logged on its nights are left out unless
+    BILL_SUPPORT_DURING_SHELTER_STAY says the agreement bills them too. A return not yet agreed is
+    not invoiced, and says so.
     """
     from agreements.models import Agreement
     from citizens.models import Citizen
@@ -125,17 +222,43 @@ def month_preview(
         .annotate(minutes=Sum("duration_minutes"), count=Count("id"))
         .order_by()
     )
+    stays = _shelter_stays(first, following, municipality_ids)
+    agreed = [pause for pause in stays if pause.is_agreed_shelter_return]
+    nights_at_shelter: set[tuple[int, datetime.date]] = set()
+    if not settings.BILL_SUPPORT_DURING_SHELTER_STAY:
+        for pause in agreed:
+            start, count = pause.shelter_nights(first, following)
+            nights_at_shelter.update(
+                (pause.intervention_id, start + datetime.timedelta(days=offset)) for offset in range(count)
+            )
     rates = RateTable()
     grouped: dict[tuple, PreviewLine] = {}
     interventions_by_citizen: dict[int, set[int]] = defaultdict(set)
     for row in per_day:
+        if (row["intervention_id"], row["date"]) in nights_at_shelter:
+            continue
         citizen_id, method = row["intervention__citizen_id"], row["intervention__method"]
         rate = rates.on(row["date"])
         line = grouped.setdefault((citizen_id, method, rate), PreviewLine(citizen=citizen_id, method=method, rate=rate))
         line.minutes += row["minutes"]
         line.visits += row["count"]
         interventions_by_citizen[citizen_id].add(row["intervention_id"])
-    if not grouped:
+    day_rates = ShelterDayRateTable() if agreed else None  # no query for a month without agreed returns
+    shelter_lines: list[ShelterDaysLine] = []
+    missing_rate_citizens: set[int] = set()
+    for pause in agreed:
+        try:
+            found = shelter_day_lines(pause, first, following, day_rates)
+        except LookupError:
+            missing_rate_citizens.add(pause.intervention.citizen_id)
+            found = []
+        shelter_lines.extend(found)
+        if found or pause.intervention.citizen_id in missing_rate_citizens:
+            interventions_by_citizen[pause.intervention.citizen_id].add(pause.intervention_id)
+    not_agreed = [pause for pause in stays if not pause.is_agreed_shelter_return]
+    for pause in not_agreed:
+        interventions_by_citizen.setdefault(pause.intervention.citizen_id, set())
+    if not grouped and not shelter_lines and not missing_rate_citizens and not not_agreed:
         return []
 
     # Subqueries on the month's visits, not IN lists of thousands of ids: at national scale the
@@ -191,10 +314,29 @@ def month_preview(
         .distinct()
         if municipality_id != citizens[citizen_id].paying_municipality_id
     }
-    for line in grouped.values():
+    for line in [*grouped.values(), *shelter_lines]:
         line.citizen = citizens[line.citizen]
         if line.citizen.pk not in invoiced_elsewhere:
             previews[line.citizen.paying_municipality_id].lines.append(line)
+    for citizen_id in missing_rate_citizens:
+        citizen = citizens[citizen_id]
+        previews[citizen.paying_municipality_id].missing_day_rate = True
+        previews[citizen.paying_municipality_id].warnings.append(
+            _(
+                "%(citizen)s: an agreed return to the shelter has nights before the first shelter day rate. "
+                "Register the day rate before invoicing."
+            )
+            % {"citizen": citizen.full_name}
+        )
+    for pause in not_agreed:
+        citizen = citizens[pause.intervention.citizen_id]
+        previews[citizen.paying_municipality_id].warnings.append(
+            _(
+                "%(citizen)s: the return to the shelter from %(date)s is not agreed with the municipality, "
+                "so its days are not invoiced."
+            )
+            % {"citizen": citizen.full_name, "date": f"{pause.from_date:%d.%m.%Y}"}
+        )
     for citizen_id, (number, name) in invoiced_elsewhere.items():
         citizen = citizens[citizen_id]
         previews[citizen.paying_municipality_id].warnings.append(
@@ -206,7 +348,16 @@ def month_preview(
         )
 
     for preview in previews.values():
-        preview.lines.sort(key=lambda line: (line.citizen.last_name, line.citizen.first_name, line.method, line.rate))
+        preview.lines.sort(
+            key=lambda line: (
+                line.citizen.last_name,
+                line.citizen.first_name,
+                line.is_shelter_days,
+                line.method,
+                line.first_day or first,
+                line.rate,
+            )
+        )
         if preview.ean is None and not preview.is_own:
             preview.warnings.append(_("The municipality has no EAN number: add one before invoicing."))
         seen = set()

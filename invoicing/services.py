@@ -19,6 +19,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import connection, connections, transaction
@@ -30,7 +31,7 @@ from housingfirst.models import Municipality, Provider
 from housingfirst.pdf import render_pdf, sha256_of
 from interventions.models import LockedMonth
 from invoicing import peppol, ubl
-from invoicing.models import DocumentFailure, Invoice, InvoiceLine, InvoiceSequence, Rate
+from invoicing.models import DocumentFailure, Invoice, InvoiceLine, InvoiceSequence, Rate, ShelterDayRate
 from invoicing.selectors import month_bounds, month_preview
 
 logger = logging.getLogger(__name__)
@@ -222,6 +223,10 @@ def issue_municipality_month(
                 visits=line.visits,
                 rate=line.rate,
                 amount=line.amount,
+                kind=line.kind,
+                days=line.days,
+                first_day=line.first_day,
+                last_day=line.last_day,
             )
             for position, line in enumerate(preview.lines, start=1)
         )
@@ -293,6 +298,10 @@ def credit_invoice(*, invoice: Invoice, by=None, reason: str, issue_date: dateti
             visits=line.visits,
             rate=line.rate,
             amount=line.amount,
+            kind=line.kind,
+            days=line.days,
+            first_day=line.first_day,
+            last_day=line.last_day,
         )
         for line in invoice.lines.order_by("position")
     )
@@ -305,10 +314,8 @@ def credit_invoice(*, invoice: Invoice, by=None, reason: str, issue_date: dateti
     return note
 
 
-@transaction.atomic
-def add_rate(*, hourly_rate, valid_from: datetime.date, note: str = "", by=None) -> Rate:
-    """A new hourly rate from a date. Issued invoices never change, so a rate may not take effect
-    in a month that is already invoiced: its visits were priced at the old rate."""
+def _refuse_rate_in_invoiced_month(valid_from: datetime.date) -> None:
+    """Issued invoices never change, so a rate may not take effect in a month already invoiced."""
     # The issuing lock: a month being issued right now is seen as invoiced once its run commits,
     # instead of the new rate slipping into it between the check and the issue.
     _locked_sequence()
@@ -324,11 +331,29 @@ def add_rate(*, hourly_rate, valid_from: datetime.date, note: str = "", by=None)
             _("%(month)s is already invoiced. A new rate can take effect from %(date)s at the earliest.")
             % {"month": f"{last_invoiced:%m.%Y}", "date": f"{month_bounds(last_invoiced)[1]:%d.%m.%Y}"}
         )
+
+
+@transaction.atomic
+def add_rate(*, hourly_rate, valid_from: datetime.date, note: str = "", by=None) -> Rate:
+    """A new hourly rate from a date. Issued invoices never change, so a rate may not take effect
+    in a month that is already invoiced: its visits were priced at the old rate."""
+    _refuse_rate_in_invoiced_month(valid_from)
     if Rate.objects.filter(valid_from=valid_from).exists():
         raise ValidationError(_("A rate already takes effect on that date."))
     if hourly_rate is None or hourly_rate <= 0:
         raise ValidationError(_("The rate must be more than 0 kr."))
     return Rate.objects.create(hourly_rate=hourly_rate, valid_from=valid_from, note=note)
+
+
+@transaction.atomic
+def add_shelter_day_rate(*, day_rate, valid_from: datetime.date, note: str = "", by=None) -> ShelterDayRate:
+    """A new shelter day rate (døgntakst) from a date, under the same rule as the hourly rate."""
+    _refuse_rate_in_invoiced_month(valid_from)
+    if ShelterDayRate.objects.filter(valid_from=valid_from).exists():
+        raise ValidationError(_("A day rate already takes effect on that date."))
+    if day_rate is None or day_rate <= 0:
+        raise ValidationError(_("The day rate must be more than 0 kr."))
+    return ShelterDayRate.objects.create(day_rate=day_rate, valid_from=valid_from, note=note)
 
 
 def document_filename(invoice: Invoice, extension: str) -> str:
@@ -346,6 +371,8 @@ def render_invoice_pdf(invoice: Invoice):
             "invoice": invoice,
             "lines": lines,
             "total_minutes": sum(line.minutes for line in lines),
+            "total_days": sum(line.days for line in lines),
+            "bills_support_during_stay": settings.BILL_SUPPORT_DURING_SHELTER_STAY,
             "seller": invoice.seller,
             "exemption_reason": ubl.EXEMPTION_REASON,
         },

@@ -8,6 +8,8 @@ to the øre. Hours with a few decimals do not multiply back exactly (17 minutes 
 line is stated in minutes: InvoicedQuantity unitCode="MIN" holds the exact whole minutes, PriceAmount
 is the hourly rate and BaseQuantity is 60 MIN. Then quantity × price / base is exactly minutes ×
 rate / 60, and its rounding is the line amount. The hours ("12,75 t") are in the line's note.
+An agreed return to the shelter is a line of its own item in whole days (unitCode="DAY") at the
+shelter's day rate per 1 DAY, with the nights it covers as the line's invoice period.
 
 Social care is VAT-exempt: tax category E, 0 %, with the exemption reason (code VATEX-EU-132-1G,
 the VAT directive's art. 132(1)(g), social welfare; in Danish law momsloven §13, stk. 1, nr. 2).
@@ -38,6 +40,7 @@ PAYMENT_TO_BANK_ACCOUNT = "42"
 INSTRUMENT_NOT_DEFINED = "1"
 
 METHOD_NAMES = {"CTI": "CTI", "ICM": "ICM", "ACT": "ACT"}
+SHELTER_DAY_ITEM = "FORSORGSHJEM-DOEGN"
 
 
 def danish_bank_account(seller: dict) -> tuple[str, str]:
@@ -188,20 +191,40 @@ def build_ubl(invoice) -> bytes:
 
     for line in lines:
         element = cac(root, "CreditNoteLine" if credit else "InvoiceLine")
+        quantity_tag = "CreditedQuantity" if credit else "InvoicedQuantity"
         cbc(element, "ID", line.position)
-        cbc(element, "Note", f"{format_danish_number(line.hours)} timer, {line.visits} besøg")
-        cbc(element, "CreditedQuantity" if credit else "InvoicedQuantity", line.minutes, unitCode="MIN")
-        cbc(element, "LineExtensionAmount", money(line.amount), currencyID=CURRENCY)
-        item = cac(element, "Item")
-        cbc(item, "Description", f"Bostøtte {METHOD_NAMES.get(line.method, line.method)}, {month_label}")
-        cbc(item, "Name", f"{line.citizen_name} ({line.citizen_cpr_masked}), {line.method}")
+        if line.is_shelter_days:
+            # Its own item, counted in days (UN/ECE rec. 20 DAY) at the day rate, with the nights as
+            # the line's period (BG-26), which Peppol keeps inside the invoice period.
+            days = f"{line.first_day:%d.%m.%Y}–{line.last_day:%d.%m.%Y}"
+            cbc(element, "Note", f"Midlertidigt ophold på forsorgshjemmet {days}: {line.days} døgn")
+            cbc(element, quantity_tag, line.days, unitCode="DAY")
+            cbc(element, "LineExtensionAmount", money(line.amount), currencyID=CURRENCY)
+            line_period = cac(element, "InvoicePeriod")
+            cbc(line_period, "StartDate", line.first_day.isoformat())
+            cbc(line_period, "EndDate", line.last_day.isoformat())
+            item = cac(element, "Item")
+            cbc(item, "Description", f"Midlertidigt ophold på forsorgshjem (døgntakst), {days}")
+            cbc(item, "Name", f"{line.citizen_name} ({line.citizen_cpr_masked}), ophold {line.days} døgn")
+            cbc(cac(item, "SellersItemIdentification"), "ID", SHELTER_DAY_ITEM)
+            unit = "DAY"
+            base_quantity = "1"
+        else:
+            cbc(element, "Note", f"{format_danish_number(line.hours)} timer, {line.visits} besøg")
+            cbc(element, quantity_tag, line.minutes, unitCode="MIN")
+            cbc(element, "LineExtensionAmount", money(line.amount), currencyID=CURRENCY)
+            item = cac(element, "Item")
+            cbc(item, "Description", f"Bostøtte {METHOD_NAMES.get(line.method, line.method)}, {month_label}")
+            cbc(item, "Name", f"{line.citizen_name} ({line.citizen_cpr_masked}), {line.method}")
+            unit = "MIN"
+            base_quantity = "60"
         tax = cac(item, "ClassifiedTaxCategory")
         cbc(tax, "ID", "E")
         cbc(tax, "Percent", "0")
         cbc(cac(tax, "TaxScheme"), "ID", "VAT")
         price = cac(element, "Price")
         cbc(price, "PriceAmount", money(line.rate), currencyID=CURRENCY)
-        cbc(price, "BaseQuantity", "60", unitCode="MIN")
+        cbc(price, "BaseQuantity", base_quantity, unitCode=unit)
 
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 

@@ -9,6 +9,30 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _official_peppol_rules(monkeypatch):
+    """Every invoice and credit note a test makes also passes the official rules, not only our subset.
+
+    Each UBL document the app builds (`invoicing.ubl.build_ubl`, which the issuing service and the
+    demo use) is run through both official rule sets, and any fatal assertion fails the test at its
+    end: a failure inside the service could be swallowed by `try_store_documents`, so it is collected
+    here. XML a test breaks on purpose after building it is not checked.
+    """
+    from invoicing import schematron, ubl
+
+    build = ubl.build_ubl
+    broken: list[str] = []
+
+    def checked(invoice):
+        xml = build(invoice)
+        broken.extend(f"{invoice}: {error}" for error in schematron.fatal_errors(xml))
+        return xml
+
+    monkeypatch.setattr(ubl, "build_ubl", checked)
+    yield
+    assert broken == [], "The official Peppol rules fail on a document the app made:\n" + "\n".join(broken)
+
+
 @pytest.fixture
 def provider(db):
     return ProviderFactory()

@@ -44,7 +44,7 @@ def _citizen_with_visits(month, first, last, minutes):
 
 def test_administrator_issues_last_months_invoices_and_downloads_them(pages, desktop):
     ProviderFactory()
-    MunicipalityEANFactory(municipality=municipality("510"), ean="5798000015106")
+    MunicipalityEANFactory(municipality=municipality("510"), ean="5798000015104")
     month = last_month()
     _citizen_with_visits(month, "Karen", "Holm", [60, 45, 30])  # 2,25 t × 450 = 1.012,50
     _citizen_with_visits(month, "Jens", "Madsen", [90])  # 1,50 t × 450 = 675,00
@@ -104,6 +104,6 @@ def test_administrator_issues_last_months_invoices_and_downloads_them(pages, des
     assert etree.QName(invoice).localname == "Invoice"
     assert Decimal(invoice.findtext(f".//{UBL}PayableAmount")) == Decimal("1687.50")
     buyer_endpoints = [e.text for e in invoice.iter(f"{UBL}EndpointID")]
-    assert "5798000015106" in buyer_endpoints
+    assert "5798000015104" in buyer_endpoints
     # Issued today in Copenhagen, the app's time zone (the machine's clock may be UTC, a day behind after midnight).
     assert invoice.findtext(f"{UBL}IssueDate") == timezone.localdate().isoformat()

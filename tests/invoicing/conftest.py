@@ -16,7 +16,7 @@ def haderslev(db):
     place = municipality("510")
     place.invoice_email = "faktura@haderslev.example"
     place.save()
-    MunicipalityEANFactory(municipality=place, ean="5798000015106", label="Socialafdelingen")
+    MunicipalityEANFactory(municipality=place, ean="5798000015104", label="Socialafdelingen")
     return place
 
 

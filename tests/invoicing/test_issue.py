@@ -24,7 +24,7 @@ def test_issue_month_makes_one_invoice_per_municipality_and_locks_the_month(prov
     invoice = issued[0]
     assert invoice.number == "1"
     assert invoice.municipality == haderslev
-    assert invoice.buyer_ean == "5798000015106"
+    assert invoice.buyer_ean == "5798000015104"
     assert invoice.lines.count() == 2
     assert invoice.total == Decimal("1012.50")  # 135 min × 450 / 60
     assert invoice.due_date == invoice.issue_date + datetime.timedelta(days=30)
