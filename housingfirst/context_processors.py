@@ -33,7 +33,8 @@ def roles_of(user) -> set[str]:
         roles.add("lead")
     if user.is_support_worker:
         roles.add("worker")
-    if user.is_staff:
+    if user.is_superuser:
+        # The Django admin is for the operator only (housingfirst/admin.py).
         roles.add("staff")
     return roles
 
