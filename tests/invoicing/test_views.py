@@ -348,3 +348,15 @@ def test_documents_left_for_later_are_made_by_generate_invoices(admin_client_, p
     call_command("generate_invoices", "--month", f"{month:%Y-%m}", stdout=StringIO())
 
     assert Invoice.objects.get().has_documents
+
+
+def test_send_while_the_mail_server_is_down_is_refused_with_a_message(admin_client_, provider, haderslev, month):
+    from unittest import mock
+
+    invoice = issued(month, haderslev)
+    with mock.patch("django.core.mail.message.EmailMessage.send", side_effect=ConnectionRefusedError(111, "refused")):
+        response = admin_client_.post(reverse("invoicing:send", args=[invoice.pk]), follow=True)
+    assert response.status_code == 200
+    assert "mailserveren svarede ikke" in response.content.decode()
+    invoice.refresh_from_db()
+    assert invoice.sent_at is None
