@@ -14,6 +14,7 @@ from agreements.forms import AgreementForm, AgreementTextForm, EndForm, Signatur
 from agreements.models import Agreement, AgreementText
 from citizens.models import CprAccess
 from citizens.selectors import current_plan, visible_citizens
+from housingfirst.integrity import DocumentMismatch, verified_file
 from housingfirst.uploads import private_file_response
 from interventions.models import Intervention
 
@@ -273,8 +274,18 @@ def agreement_pdf(request, pk):
         content = render_agreement_pdf(agreement).content
         _log_cpr_view(request, agreement.citizen, PDF_PURPOSE)
         return _pdf_response(content, f"kladde-{filename}")
+    if not agreement.pdf:
+        raise Http404
+    try:
+        label = _("Agreement %(pk)s") % {"pk": agreement.pk}
+        content = verified_file(agreement.pdf, agreement.pdf_sha256, document=label)
+    except FileNotFoundError:
+        raise Http404 from None
+    except DocumentMismatch as error:
+        messages.error(request, str(error))
+        return redirect(agreement)
     _log_cpr_view(request, agreement.citizen, PDF_PURPOSE)
-    return private_file_response(agreement.pdf, filename)
+    return _pdf_response(content, filename)
 
 
 @permission_required("agreements.view_agreement", raise_exception=True)

@@ -6,6 +6,15 @@ from housingfirst import roles
 from housingfirst.models import Caseworker, Export, Municipality, MunicipalityEAN, Provider, Team, User
 
 
+def _operator_only(request) -> bool:
+    """The Django admin is the operator's tool, not a user's: it sees every team and skips the app's
+    services, audit and masking. Only superusers reach it; administrators do their work in the app."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _operator_only
+
+
 class ReadOnlyAdminMixin:
     """For records that change only through the app's services (so their rules and audit apply):
     the admin may list and show them, never add, change or delete."""

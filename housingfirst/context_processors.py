@@ -20,6 +20,7 @@ ADMINISTRATION = [
     ("citizens:life_areas", _("Life areas"), "list-check", {"admin"}),
     ("invoicing:rates", _("Rates"), "cash-coin", {"admin"}),
     ("task_list", _("Tasks"), "hourglass-split", {"admin"}),
+    ("lockout_list", _("Lockouts"), "shield-lock", {"admin"}),
     ("admin:index", _("Admin site"), "gear", {"staff"}),
 ]
 
@@ -32,7 +33,8 @@ def roles_of(user) -> set[str]:
         roles.add("lead")
     if user.is_support_worker:
         roles.add("worker")
-    if user.is_staff:
+    if user.is_superuser:
+        # The Django admin is for the operator only (housingfirst/admin.py).
         roles.add("staff")
     return roles
 

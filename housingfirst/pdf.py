@@ -21,6 +21,8 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -63,9 +65,28 @@ def _static_path(name: str) -> Path:
     return Path(found)
 
 
-def _local_only_fetcher() -> URLFetcher:
-    """Documents hold personal data: a template can never make WeasyPrint reach the network."""
-    return URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
+def _static_roots() -> list[Path]:
+    return [Path(root).resolve() for root in [*settings.STATICFILES_DIRS, settings.STATIC_ROOT]]
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Documents hold personal data: a template can never make WeasyPrint reach the network, nor read a
+    file outside the app's static files (another citizen's PDF in MEDIA_ROOT, /etc/passwd). Refusals
+    are fatal, so a forbidden reference stops the render instead of being skipped silently."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        self.roots = _static_roots()
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(url2pathname(parts.path)).resolve()
+            if parts.netloc not in ("", "localhost") or not any(path.is_relative_to(root) for root in self.roots):
+                raise FatalURLFetchingError(f"{url} is not one of the app's static files")
+        elif parts.scheme != "data":
+            raise FatalURLFetchingError(f"{url} is not local")
+        return super().fetch(url, headers)
 
 
 class _Resources:
@@ -73,10 +94,12 @@ class _Resources:
 
     def __init__(self):
         self.font_config = FontConfiguration()
-        self.url_fetcher = _local_only_fetcher()
-        fonts_dir = _static_path("fonts/DejaVuSans.ttf").parent.as_uri()
-        css_text = _static_path(STYLESHEET).read_text(encoding="utf-8").replace("{FONTS}", fonts_dir)
-        self.stylesheet = CSS(string=css_text, font_config=self.font_config, url_fetcher=self.url_fetcher)
+        self.url_fetcher = StaticOnlyFetcher()
+        # The stylesheet names its fonts relative to itself (../fonts/), so it needs no rewriting here
+        # and collectstatic's manifest can hash it like any other file.
+        self.stylesheet = CSS(
+            filename=str(_static_path(STYLESHEET)), font_config=self.font_config, url_fetcher=self.url_fetcher
+        )
         self.image_cache = {}
 
 

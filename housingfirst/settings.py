@@ -1,6 +1,7 @@
 """Settings for Bostøtte, read from the environment. See README.md, "Configuration"."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "django_tasks_db",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -52,9 +54,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "housingfirst.security.PrivateCacheMiddleware",
+    "housingfirst.security.RefuseNulBytesMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the login page with the lockout message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "housingfirst.urls"
@@ -73,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "housingfirst.context_processors.navigation",
+                "django.template.context_processors.csp",
             ],
             "builtins": ["housingfirst.templatetags.hf"],
         },
@@ -89,6 +97,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, housingfirst/signin.py): after LOGIN_FAILURE_LIMIT wrong passwords for
+# one user name, or from one address, within LOGIN_LOCKOUT_MINUTES, that name or address is refused
+# until the minutes have passed since its last failure or an administrator lifts the lockout
+# (Administration → Lockouts). The check runs before the password is hashed, so a flood of guesses
+# costs the server nothing.
+AUTHENTICATION_BACKENDS = [
+    "housingfirst.signin.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "housingfirst.signin.lockout_response"
+AXES_VERBOSE = False
+# Behind PROXY_COUNT proxies the client's address is read from X-Forwarded-For (README, "Production");
+# with none, REMOTE_ADDR. Wrong here, every login would share the proxy's address and lockout.
+LOGIN_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "housingfirst.signin.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -173,6 +200,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", a) for a in env_list("ADMINS", [])]
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# Content-Security-Policy in every mode, so a page that breaks it breaks in development too.
+from housingfirst.security import CONTENT_SECURITY_POLICY  # noqa: E402
+
+SECURE_CSP = CONTENT_SECURITY_POLICY
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -24,6 +24,8 @@ urlpatterns = [
     path("filer/<uuid:pk>/proev-igen/", views.export_retry, name="export_retry"),
     path("opgaver/", views.task_list, name="task_list"),
     path("opgaver/<uuid:pk>/proev-igen/", views.task_retry, name="task_retry"),
+    path("laaste-logins/", views.lockout_list, name="lockout_list"),
+    path("laaste-logins/<int:pk>/ophaev/", views.lockout_lift, name="lockout_lift"),
     path("borgere/", include("citizens.urls")),
     path("indsatser/", include("interventions.urls")),
     path("aftaler/", include("agreements.urls")),

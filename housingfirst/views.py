@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from housingfirst import exports, jobs, panels, tasks
+from housingfirst import exports, jobs, panels, signin, tasks
 from housingfirst.forms import CaseworkerForm, MunicipalityEANForm, MunicipalityForm, ProviderForm
 from housingfirst.models import Export, Municipality, MunicipalityEAN, Provider
 from housingfirst.services import save_municipality_ean
@@ -196,3 +196,18 @@ def task_retry(request, pk):
     else:
         messages.success(request, _("The task is queued again."))
     return redirect("task_list")
+
+
+def lockout_list(request):
+    _require_administrator(request.user)
+    return render(request, "signin/lockout_list.html", {"lockouts": signin.active_lockouts()[:200]})
+
+
+@require_POST
+def lockout_lift(request, pk):
+    _require_administrator(request.user)
+    attempt = signin.lift_lockout(attempt_id=pk, by=request.user)
+    if attempt is not None:
+        name = attempt.username or attempt.ip_address
+        messages.success(request, _("The lockout of %(name)s is lifted.") % {"name": name})
+    return redirect("lockout_list")

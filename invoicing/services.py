@@ -16,6 +16,7 @@ Issuing a month has two steps:
 import datetime
 import logging
 import os
+import smtplib
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -544,10 +545,18 @@ def send_invoice(*, invoice: Invoice, by=None, sent_at: datetime.datetime | None
     )
     message.attach(document_filename(invoice, "pdf"), bytes(invoice.pdf), "application/pdf")
     message.attach(document_filename(invoice, "xml"), bytes(invoice.xml), "application/xml")
-    if mailer is None:
-        message.send()
-    else:
-        mailer.send_messages([message])
+    try:
+        if mailer is None:
+            message.send()
+        else:
+            mailer.send_messages([message])
+    except (OSError, smtplib.SMTPException) as error:
+        # The mail server is down or refused us: nothing was sent, so the invoice stays unsent and can be sent again.
+        logger.warning("Invoice %s not sent to %s: %s", invoice.number, address, error)
+        raise ValidationError(
+            _("The invoice could not be sent: the mail server did not answer (%(error)s). Try again later.")
+            % {"error": error.__class__.__name__}
+        ) from error
     invoice.sent_at = sent_at
     invoice.sent_to = address
     invoice.save(update_fields=["sent_at", "sent_to"])

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from housingfirst.integrity import DocumentMismatch, verified
 from housingfirst.models import Municipality, Provider
 from housingfirst.templatetags.hf import format_danish_number
 from invoicing import services
@@ -191,7 +192,15 @@ def download(request, pk, document):
         # Made on the task queue, never in a request: the invoice's page shows how far it has come.
         messages.info(request, _("The PDF and XML are not made yet. This page shows when they are."))
         return redirect(invoice)
-    content = bytes(getattr(invoice, document))
+    try:
+        content = verified(
+            bytes(getattr(invoice, document)),
+            getattr(invoice, f"{document}_sha256"),
+            document=_("Invoice %(number)s") % {"number": invoice.number},
+        )
+    except DocumentMismatch as error:
+        messages.error(request, str(error))
+        return redirect(invoice)
     response = HttpResponse(content, content_type=CONTENT_TYPES[document])
     response["Content-Disposition"] = f'attachment; filename="{services.document_filename(invoice, document)}"'
     response["Cache-Control"] = "private, no-store"

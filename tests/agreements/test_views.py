@@ -493,3 +493,18 @@ def test_the_pdf_title_is_danish_whatever_language_the_administrator_reads(inter
         issued = services.issue_agreement(agreement=draft, user=administrator)
     title = PdfReader(io.BytesIO(issued.pdf.read())).metadata.title
     assert title.startswith("Aftale om Housing First-støtte, version 1")
+
+
+def test_a_swapped_agreement_file_is_refused_and_logged(admin_client_, issued, caplog):
+    # Another citizen's file put in its place: same size class, other bytes.
+    with open(issued.pdf.path, "wb") as handle:
+        handle.write(b"%PDF-1.7 another citizen's agreement")
+    accesses = CprAccess.objects.count()
+    response = admin_client_.get(reverse("agreements:pdf", args=[issued.pk]), follow=True)
+    html = response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert f"Aftale {issued.pk} svarer ikke til det udstedte dokument" in html
+    assert "another citizen" not in html
+    assert CprAccess.objects.count() == accesses
+    errors = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert any(f"Aftale {issued.pk}" in message for message in errors)

@@ -16,6 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_site(client, administrator):
+    # The Django admin is for the operator (superusers) only: housingfirst/admin.py.
+    administrator.is_superuser = True
+    administrator.save()
     return logged_in(client, administrator)
 
 

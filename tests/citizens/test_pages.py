@@ -357,3 +357,18 @@ def test_the_life_areas_are_listed_in_their_order(admin_client_):
     html = admin_client_.get(reverse("citizens:life_areas")).content.decode()
     positions = [html.index(name) for name in ("Bolig", "Hverdag", "Økonomi", "Post", "Omgivelser", "Behandling")]
     assert positions == sorted(positions)
+
+
+def test_a_plan_form_with_thousands_of_goal_forms_is_refused_quickly(lead_client, team_lead):
+    import time
+
+    citizen = CitizenFactory(team=team_lead.team)
+    started = time.perf_counter()
+    response = lead_client.post(
+        reverse("citizens:plan_create", args=[citizen.pk]), plan_data(**{"goals-TOTAL_FORMS": "2000"})
+    )
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert "Indsend venligst højst 30 formularer" in response.content.decode()
+    assert not ActionPlan.objects.exists()
+    assert elapsed < 2

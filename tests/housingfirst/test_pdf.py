@@ -70,6 +70,25 @@ def test_a_template_cannot_reach_the_network(provider, template_name):
         pdf.render_pdf("pdf_test/remote.html", {}, title="x")
 
 
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "file:///{media}/agreements/other-citizen.pdf"])
+def test_a_template_cannot_read_files_outside_the_static_folder(provider, template_name, settings, tmp_path, url):
+    url = url.format(media=str(settings.MEDIA_ROOT).lstrip("/"))
+    (tmp_path / "pdf_test" / "file.html").write_text(
+        '{% extends "pdf/base.html" %}{% block content %}<img src="' + url + '">{% endblock %}', encoding="utf-8"
+    )
+    with pytest.raises(pdf.PdfResourceError, match="not one of the app's static files"):
+        pdf.render_pdf("pdf_test/file.html", {}, title="x")
+
+
+def test_the_static_fonts_are_still_embedded(provider, template_name):
+    fonts = {
+        font.get("/BaseFont")
+        for page in PdfReader(io.BytesIO(render(template_name, rows=1).content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("DejaVu-Sans" in str(name) for name in fonts)
+
+
 def test_renders_in_parallel_threads(provider, template_name):
     results, errors = [], []
     html = pdf.render_html(template_name, {"rows": range(5)}, title="Tråde")

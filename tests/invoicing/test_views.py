@@ -402,3 +402,32 @@ def test_documents_left_for_later_are_made_by_generate_invoices(admin_client_, p
     assert Invoice.objects.get().has_documents
     task_queue()  # the queued task finds them made and leaves them
     assert Invoice.objects.get().has_documents
+
+
+def test_send_while_the_mail_server_is_down_is_refused_with_a_message(admin_client_, provider, haderslev, month):
+    from unittest import mock
+
+    invoice = issued(month, haderslev)
+    with mock.patch("django.core.mail.message.EmailMessage.send", side_effect=ConnectionRefusedError(111, "refused")):
+        response = admin_client_.post(reverse("invoicing:send", args=[invoice.pk]), follow=True)
+    assert response.status_code == 200
+    assert "mailserveren svarede ikke" in response.content.decode()
+    invoice.refresh_from_db()
+    assert invoice.sent_at is None
+
+
+def test_invoice_bytes_that_do_not_match_their_hash_are_not_served(admin_client_, provider, haderslev, month):
+    from django.db import connection
+
+    invoice = issued(month, haderslev)
+    # A bad restore, not the app: the database's guard against changing an issued invoice is bypassed.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    Invoice.objects.filter(pk=invoice.pk).update(pdf=b"%PDF-1.7 other bytes")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+    response = admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "pdf"]), follow=True)
+    assert response["Content-Type"].startswith("text/html")
+    assert f"Faktura {invoice.number} svarer ikke til det udstedte dokument" in response.content.decode()

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from housingfirst.integrity import DocumentMismatch, verified
 from invoicing import services
 from invoicing.models import Invoice
 
@@ -29,7 +30,10 @@ class Command(BaseCommand):
             if failure:
                 raise CommandError(failure)
             invoice.refresh_from_db()
-        content = bytes(getattr(invoice, document))
-        path.write_bytes(content)
         sha = invoice.pdf_sha256 if document == "pdf" else invoice.xml_sha256
+        try:
+            content = verified(bytes(getattr(invoice, document)), sha, document=f"Invoice {invoice.number}")
+        except DocumentMismatch as error:
+            raise CommandError(str(error)) from None
+        path.write_bytes(content)
         self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({len(content)} bytes, SHA-256 {sha})."))

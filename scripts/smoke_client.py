@@ -1,0 +1,109 @@
+"""The HTTP half of scripts/smoke: log in as each role and fetch its pages from a running server.
+
+Run by scripts/smoke against gunicorn in production mode. Uses only the standard library, so it
+tests the server and nothing of Django's test client. Exit status 1 and a line per problem on failure.
+"""
+
+import re
+import sys
+import urllib.error
+import urllib.request
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+
+# The headers every HTML page must carry in production (settings.py, "if not DEBUG").
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'",
+    "Strict-Transport-Security": "max-age=",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+PRIVATE = "no-store"
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    def __init__(self, base: str):
+        self.base = base.rstrip("/")
+        self.cookies: dict[str, str] = {}
+        self.opener = urllib.request.build_opener(NoRedirect)
+
+    def request(self, path: str, data: dict | None = None):
+        # The proxy in front terminates TLS and says so; the app then sets secure cookies and HSTS.
+        headers = {"X-Forwarded-Proto": "https", "Origin": self.base.replace("http://", "https://")}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=headers)  # noqa: S310 - http to our server
+        try:
+            response = self.opener.open(req, timeout=30)
+        except urllib.error.HTTPError as error:
+            response = error
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response.status, response.headers, response.read().decode("utf-8", "replace")
+
+    def login(self, username: str, password: str) -> bool:
+        _status, _headers, html = self.request("/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        status, headers, _html = self.request(
+            "/login/", {"csrfmiddlewaretoken": token, "username": username, "password": password}
+        )
+        return status == 302 and headers.get("Location", "").rstrip("/") in ("", self.base)
+
+
+def check_headers(path: str, headers, problems: list[str], private: bool) -> None:
+    for name, expected in SECURITY_HEADERS.items():
+        if expected not in (headers.get(name) or ""):
+            problems.append(f"{path}: header {name} lacks {expected!r} (got {headers.get(name)!r})")
+    if private and PRIVATE not in (headers.get("Cache-Control") or ""):
+        problems.append(f"{path}: Cache-Control lacks {PRIVATE!r} (got {headers.get('Cache-Control')!r})")
+
+
+def main(base: str, logins: list[tuple[str, str]]) -> int:
+    problems: list[str] = []
+    fetched = 0
+    static_checked = False
+    for username, password in logins:
+        browser = Browser(base)
+        if not browser.login(username, password):
+            problems.append(f"{username}: login failed")
+            continue
+        status, headers, html = browser.request("/")
+        check_headers(f"{username} /", headers, problems, private=True)
+        # The role's main pages are the links of its navigation (main menu and administration menu).
+        nav = html.split("<main", 1)[0]
+        pages = sorted({href for href in re.findall(r'href="(/[^"#?]*)"', nav) if not href.startswith("/static/")})
+        for path in ["/", *pages]:
+            status, headers, _body = browser.request(path)
+            fetched += 1
+            print(f"  {username:<12} {status} {path}")
+            if status != 200:
+                problems.append(f"{username} {path}: {status}")
+            else:
+                check_headers(f"{username} {path}", headers, problems, private=True)
+        if not static_checked:
+            stylesheet = re.search(r'href="(/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css)"', html)
+            if not stylesheet:
+                problems.append("the dashboard does not link Bootstrap by its hashed name")
+            else:
+                status, headers, _body = browser.request(stylesheet.group(1))
+                print(f"  {'static':<12} {status} {stylesheet.group(1)}")
+                if status != 200 or "immutable" not in (headers.get("Cache-Control") or ""):
+                    problems.append(f"{stylesheet.group(1)}: {status} {headers.get('Cache-Control')}")
+            static_checked = True
+    for problem in problems:
+        print("SMOKE FAILED:", problem)
+    print(f"smoke: {fetched} pages fetched for {len(logins)} roles, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    base_url, *pairs = sys.argv[1:]
+    sys.exit(main(base_url, [tuple(pair.split(":", 1)) for pair in pairs]))
