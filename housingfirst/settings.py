@@ -6,7 +6,14 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from housingfirst.config import database_from_url, default_sqlite_url, env_bool, env_int, env_list
+from housingfirst.config import (
+    database_from_url,
+    default_sqlite_url,
+    development_cpr_keys,
+    env_bool,
+    env_int,
+    env_list,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -168,6 +175,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", a) for a in env_list("ADMINS", [])]
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# CPR numbers are encrypted at rest (citizens/crypto.py). Each list is `id:base64key`, newest first; the
+# older keys only decrypt until `manage.py rotate_cpr_keys` has moved every row. README, "CPR keys".
+CPR_ENCRYPTION_KEYS = env_list("CPR_ENCRYPTION_KEYS", [])
+CPR_HMAC_KEYS = env_list("CPR_HMAC_KEYS", [])
+if not (CPR_ENCRYPTION_KEYS and CPR_HMAC_KEYS):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "CPR_ENCRYPTION_KEYS and CPR_HMAC_KEYS must be set when DEBUG is off; "
+            "make them with `manage.py generate_cpr_key` (README, 'CPR keys')."
+        )
+    CPR_ENCRYPTION_KEYS, CPR_HMAC_KEYS = development_cpr_keys(BASE_DIR / ".cpr-dev-keys.json")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

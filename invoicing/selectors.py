@@ -134,7 +134,7 @@ def month_preview(month: datetime.date, *, municipality_ids=None) -> list[Munici
     if not grouped:
         return []
 
-    citizens = Citizen.objects.only("pk", "first_name", "last_name", "cpr", "paying_municipality_id").in_bulk(
+    citizens = Citizen.objects.only("pk", "first_name", "last_name", "birth_date", "paying_municipality_id").in_bulk(
         interventions_by_citizen.keys()
     )
     agreement_status: dict[int, set[str]] = defaultdict(set)
