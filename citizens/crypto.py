@@ -43,7 +43,7 @@ def parse_keys(entries, name: str) -> list[tuple[str, bytes]]:
         if not sep or not key_id or _SEPARATOR in key_id:
             raise ImproperlyConfigured(f"{name}: each key is written id:base64key, e.g. 2026a:{generate_key()}.")
         try:
-            key = base64.urlsafe_b64decode(encoded.encode())
+            key = base64.b64decode(encoded.encode(), altchars=b"-_", validate=True)
         except (binascii.Error, ValueError):
             raise ImproperlyConfigured(f"{name}: the key {key_id!r} is not valid base64.") from None
         if len(key) != 32:
@@ -179,3 +179,71 @@ class CprExact(Lookup):
             return f"{lhs_sql} = %s", [*lhs_params, ""]
         hashes = cpr_hashes(self.rhs)
         return f"{lhs_sql} IN ({', '.join(['%s'] * len(hashes))})", [*lhs_params, *hashes]
+
+
+# --- key rotation ---------------------------------------------------------------------------
+
+
+def _stored_tables():
+    from citizens.models import Citizen
+
+    return [(Citizen._meta.db_table, "id"), (Citizen.history.model._meta.db_table, "history_id")]
+
+
+def rotation_state(*, rehash: bool = False) -> dict[str, dict[str, int]]:
+    """Rows per table and per key id; the rows a rotation would rewrite ('due')."""
+    from django.db import connection
+
+    state = {}
+    current = current_key_id()
+    with connection.cursor() as cursor:
+        for table, _key in _stored_tables():
+            cursor.execute(
+                f"SELECT split_part(cpr, %s, 1), count(*) FROM {table} WHERE cpr <> '' GROUP BY 1 ORDER BY 1",  # noqa: S608
+                [_SEPARATOR],
+            )
+            by_key = dict(cursor.fetchall())
+            due = sum(count for key_id, count in by_key.items() if rehash or key_id != current)
+            state[table] = {"by_key": by_key, "due": due}
+    return state
+
+
+def rotate_keys(*, rehash: bool = False, batch_size: int = 500) -> dict[str, int]:
+    """Re-encrypt every stored CPR number with the newest key; with `rehash`, also recompute the blind index.
+
+    Safe to stop and run again: each batch commits on its own and only rows not yet on the newest key are
+    taken (all rows with `rehash`, which is idempotent). Raw SQL on purpose: re-sealing is no change of the
+    citizen, so it neither touches `updated_at` nor writes a history record. Returns rows rewritten per table.
+    """
+    from django.db import connection, transaction
+
+    current = current_key_id()
+    done = {}
+    for table, key in _stored_tables():
+        done[table] = 0
+        last = None
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                where = "cpr <> ''" if rehash else "cpr <> '' AND split_part(cpr, %s, 1) <> %s"
+                params = [] if rehash else [_SEPARATOR, current]
+                if last is not None:
+                    where += f" AND {key} > %s"
+                    params.append(last)
+                cursor.execute(
+                    f"SELECT {key}, cpr FROM {table} WHERE {where} ORDER BY {key} LIMIT %s FOR UPDATE",  # noqa: S608
+                    [*params, batch_size],
+                )
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                updates = []
+                for pk, token in rows:
+                    number = decrypt_cpr(token)
+                    updates.append((encrypt_cpr(number), cpr_hash(number), pk))
+                cursor.executemany(
+                    f"UPDATE {table} SET cpr = %s, cpr_hash = %s WHERE {key} = %s",  # noqa: S608
+                    updates,
+                )
+            done[table] += len(rows)
+            last = rows[-1][0]
+    return done
