@@ -20,6 +20,7 @@ ADMINISTRATION = [
     ("citizens:life_areas", _("Life areas"), "list-check", {"admin"}),
     ("invoicing:rates", _("Rates"), "cash-coin", {"admin"}),
     ("task_list", _("Tasks"), "hourglass-split", {"admin"}),
+    ("audit:list", _("Audit trail"), "shield-lock", {"admin"}),
     ("admin:index", _("Admin site"), "gear", {"staff"}),
 ]
 

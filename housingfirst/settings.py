@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "interventions",
     "agreements",
     "invoicing",
+    "audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
