@@ -164,9 +164,7 @@ def audit_entries(filters: Filters) -> QuerySet:
                 source="signin",
                 ref=F("pk"),
                 citizen=Value(None, output_field=BigIntegerField()),
-                action=Case(
-                    When(succeeded=True, then=Value("ok")), default=Value("fail"), output_field=CharField()
-                ),
+                action=Case(When(succeeded=True, then=Value("ok")), default=Value("fail"), output_field=CharField()),
             )
         )
     first, *rest = parts
@@ -209,7 +207,10 @@ def _history_rows(model, refs) -> dict:
         .order_by("-history_date", "-history_id")
         .values("history_id")[:1]
     )
-    rows = {row.history_id: row for row in history.objects.filter(history_id__in=refs).annotate(audit_previous_ref=Subquery(previous))}
+    rows = {
+        row.history_id: row
+        for row in history.objects.filter(history_id__in=refs).annotate(audit_previous_ref=Subquery(previous))
+    }
     wanted = {row.audit_previous_ref for row in rows.values() if row.audit_previous_ref}
     earlier = history.objects.in_bulk(wanted) if wanted else {}
     for row in rows.values():
@@ -229,7 +230,11 @@ def _changes(model, row, related) -> list[tuple[str, str, str]]:
         old, new = getattr(row.previous_row, model_field.attname), getattr(row, model_field.attname)
         if old != new:
             changes.append(
-                (str(model_field.verbose_name), _display(model_field, old, related), _display(model_field, new, related))
+                (
+                    str(model_field.verbose_name),
+                    _display(model_field, old, related),
+                    _display(model_field, new, related),
+                )
             )
     return changes
 

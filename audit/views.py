@@ -54,7 +54,9 @@ def audit_csv(request):
 
     def rows():
         writer = csv.writer(_Echo(), delimiter=";")
-        yield "\ufeff" + writer.writerow([_("Time"), _("User"), _("Kind"), _("Action"), _("What"), _("Citizen"), _("Changes")])
+        yield "\ufeff" + writer.writerow(
+            [_("Time"), _("User"), _("Kind"), _("Action"), _("What"), _("Citizen"), _("Changes")]
+        )
         offset = 0
         while chunk := list(entries[offset : offset + CSV_CHUNK]):
             for entry in selectors.entries_for(chunk):
