@@ -31,7 +31,7 @@ def test_an_administrator_reads_cpr_views_changes_and_sign_ins(client, administr
     visit.note = "Talte om huslejen"
     visit.save()
     html = logged_in(client, administrator).get(URL).content.decode()
-    assert "Viste det fulde CPR-nummer" in html
+    assert "Så det fulde CPR-nummer" in html
     assert "Vojens" in html and "Ib Holm" in html
     assert "010190-XXXX" in html and "020290-XXXX" in html  # the CPR change, masked
     assert "0101901238" not in html and "1234" not in html.replace("020290-XXXX", "")
@@ -56,9 +56,9 @@ def test_the_filters_by_user_citizen_kind_and_period(admin_client_, administrato
 
     html = admin_client_.get(URL, {"citizen": mine.pk}).content.decode()
     assert "Audit trail" not in html and "Revisionsspor: Ib Holm" in html
-    assert "Tønder" not in html and "Viste det fulde CPR-nummer" in html
+    assert "Tønder" not in html and "Så det fulde CPR-nummer" in html
     html = admin_client_.get(URL, {"user": team_lead.pk, "kind": "change"}).content.decode()
-    assert "Viste det fulde CPR-nummer" not in html
+    assert "Så det fulde CPR-nummer" not in html
     html = admin_client_.get(URL, {"kind": "cpr", "date_from": "2025-01-01", "date_to": "2025-01-31"}).content
     assert b"1 post" in html and b"Bo Lund" in html
     response = admin_client_.get(URL, {"date_from": "2026-02-01", "date_to": "2026-01-01"})
