@@ -46,4 +46,4 @@ messages: install
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 .cpr-dev-keys.json staticfiles

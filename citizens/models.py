@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from citizens.cpr import birth_date, mask_cpr, validate_cpr
+from citizens.cpr import mask_cpr, validate_cpr
+from citizens.crypto import EncryptedCprField
 from housingfirst.models import Caseworker, Municipality, Team
 from housingfirst.uploads import random_upload_name, validate_uploaded_pdf
 
@@ -46,13 +47,18 @@ class Citizen(models.Model):
 
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    cpr = models.CharField(
-        _("CPR number"),
-        max_length=10,
+    # Encrypted at rest (citizens/crypto.py); reads and writes as ten digits. The two columns after it are
+    # filled from it on every save: the blind index that keeps numbers unique, and the birth date that
+    # lists and the masked form show without decrypting.
+    cpr = EncryptedCprField(_("CPR number"), validators=[validate_cpr])
+    cpr_hash = models.CharField(
+        _("CPR blind index"),
+        max_length=64,
         unique=True,
-        validators=[validate_cpr],
+        editable=False,
         error_messages={"unique": _("A citizen with this CPR number is already registered.")},
     )
+    birth_date = models.DateField(_("birth date"), null=True, editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address of the new home"), max_length=200, blank=True)
@@ -98,7 +104,6 @@ class Citizen(models.Model):
         ]
         indexes = [models.Index(fields=["team", "status"]), models.Index(fields=["last_name", "first_name"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(cpr__regex=r"^[0-9]{10}$"), name="cpr_is_10_digits"),
             models.CheckConstraint(
                 condition=models.Q(shelter_stay_to__isnull=True)
                 | models.Q(shelter_stay_from__isnull=True)
@@ -110,6 +115,11 @@ class Citizen(models.Model):
     def __str__(self):
         return self.full_name
 
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None and "cpr" in update_fields:
+            update_fields = {*update_fields, "cpr_hash", "birth_date"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     def get_absolute_url(self):
         return reverse("citizens:detail", args=[self.pk])
 
@@ -119,11 +129,10 @@ class Citizen(models.Model):
 
     @property
     def cpr_masked(self) -> str:
+        """DDMMYY-XXXX from the stored birth date, so lists never decrypt."""
+        if self.birth_date is not None and "cpr" not in self.__dict__:
+            return f"{self.birth_date:%d%m%y}-XXXX"
         return mask_cpr(self.cpr)
-
-    @property
-    def birth_date(self):
-        return birth_date(self.cpr)
 
 
 class CprAccess(models.Model):

@@ -103,7 +103,11 @@ def search_citizens(citizens: QuerySet[Citizen], query: str) -> QuerySet[Citizen
         return citizens
     prefix = birth_date_prefix(query)
     if prefix:
-        return citizens.filter(cpr__startswith=prefix)
+        # The stored birth date answers without decrypting; DDMMYY leaves the century open.
+        day, month, year = int(prefix[:2]), int(prefix[2:4]), int(prefix[4:])
+        return citizens.filter(
+            birth_date__day=day, birth_date__month=month, birth_date__year__in=[1800 + year, 1900 + year, 2000 + year]
+        )
     condition = Q()
     for word in query.split():
         condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
@@ -135,7 +139,7 @@ def citizen_list(user, *, query: str = "", sort: str = "name") -> QuerySet[Citiz
             ),
         )
     )
-    citizens = search_citizens(citizens, query)
+    citizens = search_citizens(citizens, query).defer("cpr")  # the list shows the birth date, never decrypts
     return citizens.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
@@ -199,7 +203,8 @@ class AuditEntry:
     icon: str = "pencil"
 
 
-_SKIP_FIELDS = {"id", "created_at", "updated_at", "citizen", "plan"}
+# The blind index and birth date follow the CPR number, whose change is shown (masked) on its own.
+_SKIP_FIELDS = {"id", "created_at", "updated_at", "citizen", "plan", "cpr_hash", "birth_date"}
 _RELATED = {"paying_municipality": Municipality, "acting_municipality": Municipality, "municipality": Municipality}
 _RELATED |= {"caseworker": Caseworker, "team": Team, "life_area": LifeArea}
 

@@ -62,3 +62,22 @@ def database_from_url(url: str) -> dict:
 
 def default_sqlite_url(base_dir: Path) -> str:
     return f"sqlite:///{base_dir / 'db.sqlite3'}"
+
+
+def development_cpr_keys(path: Path) -> tuple[list[str], list[str]]:
+    """Keys for local development only (DEBUG): made once, kept in a git-ignored file beside the code.
+
+    Production sets CPR_ENCRYPTION_KEYS and CPR_HMAC_KEYS in the environment; see README, "CPR keys".
+    """
+    import base64
+    import json
+    import secrets
+
+    if not path.exists():
+        def key():
+            return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+        path.write_text(json.dumps({"encryption": [f"dev1:{key()}"], "hmac": [f"dev1:{key()}"]}))
+        path.chmod(0o600)
+    stored = json.loads(path.read_text())
+    return stored["encryption"], stored["hmac"]

@@ -21,6 +21,7 @@ ADMINISTRATION = [
     ("invoicing:rates", _("Rates"), "cash-coin", {"admin"}),
     ("task_list", _("Tasks"), "hourglass-split", {"admin"}),
     ("lockout_list", _("Lockouts"), "shield-lock", {"admin"}),
+    ("audit:list", _("Audit trail"), "journal-text", {"admin"}),
     ("admin:index", _("Admin site"), "gear", {"staff"}),
 ]
 

@@ -7,7 +7,14 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from housingfirst.config import database_from_url, default_sqlite_url, env_bool, env_int, env_list
+from housingfirst.config import (
+    database_from_url,
+    default_sqlite_url,
+    development_cpr_keys,
+    env_bool,
+    env_int,
+    env_list,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,6 +35,7 @@ INSTALLED_APPS = [
     "interventions",
     "agreements",
     "invoicing",
+    "audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -205,6 +213,18 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 from housingfirst.security import CONTENT_SECURITY_POLICY  # noqa: E402
 
 SECURE_CSP = CONTENT_SECURITY_POLICY
+
+# CPR numbers are encrypted at rest (citizens/crypto.py). Each list is `id:base64key`, newest first; the
+# older keys only decrypt until `manage.py rotate_cpr_keys` has moved every row. README, "CPR keys".
+CPR_ENCRYPTION_KEYS = env_list("CPR_ENCRYPTION_KEYS", [])
+CPR_HMAC_KEYS = env_list("CPR_HMAC_KEYS", [])
+if not (CPR_ENCRYPTION_KEYS and CPR_HMAC_KEYS):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "CPR_ENCRYPTION_KEYS and CPR_HMAC_KEYS must be set when DEBUG is off; "
+            "make them with `manage.py generate_cpr_key` (README, 'CPR keys')."
+        )
+    CPR_ENCRYPTION_KEYS, CPR_HMAC_KEYS = development_cpr_keys(BASE_DIR / ".cpr-dev-keys.json")
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

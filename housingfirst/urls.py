@@ -30,6 +30,7 @@ urlpatterns = [
     path("indsatser/", include("interventions.urls")),
     path("aftaler/", include("agreements.urls")),
     path("fakturering/", include("invoicing.urls")),
+    path("revisionsspor/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

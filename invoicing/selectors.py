@@ -262,17 +262,20 @@ def month_preview(
         return []
 
     # Subqueries on the month's visits, not IN lists of thousands of ids: at national scale the
-    # lists cost more to send and parse than the rows they fetch.
+    # lists cost more to send and parse than the rows they fetch. The few returns to the shelter are
+    # added by id: a citizen can have shelter days and no visit in the month.
     month_citizens = visits.values("intervention__citizen_id")
+    stay_citizen_ids = {pause.intervention.citizen_id for pause in stays}
     citizens = {
         citizen.pk: citizen
-        for citizen in Citizen.objects.only("pk", "first_name", "last_name", "cpr", "paying_municipality_id").filter(
-            pk__in=month_citizens
-        )
+        for citizen in Citizen.objects.only(
+            "pk", "first_name", "last_name", "birth_date", "paying_municipality_id"
+        ).filter(Q(pk__in=month_citizens) | Q(pk__in=stay_citizen_ids))
     }
     agreement_status: dict[int, set[str]] = defaultdict(set)
     for intervention_id, status in Agreement.objects.filter(
-        intervention_id__in=visits.values("intervention_id")
+        Q(intervention_id__in=visits.values("intervention_id"))
+        | Q(intervention_id__in={pause.intervention_id for pause in stays})
     ).values_list("intervention_id", "status"):
         agreement_status[intervention_id].add(status)
 
