@@ -28,6 +28,7 @@ urlpatterns = [
     path("indsatser/", include("interventions.urls")),
     path("aftaler/", include("agreements.urls")),
     path("fakturering/", include("invoicing.urls")),
+    path("agenda/", include("agenda.urls")),
     path("admin/", admin.site.urls),
 ]
 

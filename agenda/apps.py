@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AgendaConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "agenda"
+    verbose_name = _("Agenda")
+
+    def ready(self):
+        from agenda import signals  # noqa: F401
