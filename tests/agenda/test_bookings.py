@@ -1,6 +1,7 @@
 """Booking, moving, cancelling and logging planned visits; the agenda page and its query count."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -160,7 +161,7 @@ def test_the_agenda_shows_todays_bookings_in_time_order_and_what_is_due(worker_c
     VisitFactory(intervention=silent, date=TODAY - datetime.timedelta(days=20))
     page = worker_client.get(reverse("agenda:agenda")).content.decode()
     assert page.index(str(early.intervention.citizen)) < page.index(str(late.intervention.citizen))
-    assert "Ingen kontakt i 20 dage; rytmen er hver 7. dag" in page or "20" in page
+    assert "Ingen kontakt i 20 dage; rytmen er hver 7. dag" in page
     assert f"?intervention={silent.pk}" in page
     assert reverse("agenda:booking_log", args=[early.pk]) in page
 
@@ -188,7 +189,7 @@ def test_the_booking_form_suggests_the_date_by_the_rhythm(worker_client, worker)
     response = worker_client.get(reverse("agenda:booking_create") + f"?intervention={intervention.pk}")
     suggested = services.suggest_next_date(intervention)
     assert f'value="{suggested.isoformat()}"' in response.content.decode()
-    assert "hver 7. dag" in response.content.decode() or "7" in response.content.decode()
+    assert "Metodens kontaktrytme er hver 7. dag i denne fase" in response.content.decode()
 
 
 def test_booking_by_the_form_and_a_bad_time_keeps_what_was_typed(worker_client, worker):
@@ -275,9 +276,8 @@ def test_notifications_badge_and_marked_read_on_view(worker_client, worker):
 def test_a_visit_logged_without_a_booking_asks_for_the_start_time(worker_client, worker):
     _intervention(worker)
     page = worker_client.get(reverse("interventions:visit_create")).content.decode()
-    assert 'name="start_time" class="form-control" step="300" required id="id_start_time"' in page or (
-        'id="id_start_time"' in page and 'name="start_time" value=' not in page
-    )
+    tag = re.search(r"<input[^>]*id=\"id_start_time\"[^>]*>", page).group(0)
+    assert "value=" not in tag and "required" in tag
 
 
 def test_after_saving_a_visit_back_to_where_the_worker_came_from(worker_client, worker):
