@@ -9,3 +9,7 @@ class AgendaConfig(AppConfig):
 
     def ready(self):
         from agenda import signals  # noqa: F401
+        from agenda.panels import citizen_panel
+        from housingfirst import panels
+
+        panels.citizen_page.register(citizen_panel, order=25)

@@ -457,6 +457,11 @@ def _locked_message(day: datetime.date) -> str:
     ) % {"month": capfirst(date_format(day, "F Y"))}
 
 
+def locked_message(day: datetime.date) -> str:
+    """Why a visit in an invoiced month cannot be changed, and what to do instead."""
+    return _locked_message(day)
+
+
 def _minutes(value: datetime.time) -> int:
     return value.hour * 60 + value.minute
 

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -305,6 +305,21 @@ def _visit_page(request, form, visit=None, hint=None):
     )
 
 
+def _book_next_link(visit) -> str:
+    """"Book the next", where the agenda app is installed (the method's rhythm suggests the date there)."""
+    try:
+        url = reverse("agenda:booking_create")
+    except NoReverseMatch:
+        return ""
+    return format_html(
+        ' · <a href="{}?intervention={}&amp;after_visit={}">{}</a>',
+        url,
+        visit.intervention_id,
+        visit.pk,
+        _("Book the next"),
+    )
+
+
 def _next_url(request) -> str:
     """Where the worker came from (the agenda, a citizen), if it is a page of this site."""
     back = request.POST.get("next") or request.GET.get("next", "")
@@ -327,11 +342,12 @@ def visit_create(request):
                 messages.success(
                     request,
                     format_html(
-                        '{} <a href="{}">{}</a>',
+                        '{} <a href="{}">{}</a>{}',
                         _("The visit with %(citizen)s is saved (%(minutes)s min).")
                         % {"citizen": visit.intervention.citizen, "minutes": visit.duration_minutes},
                         visit.get_absolute_url(),
                         _("See the visit"),
+                        _book_next_link(visit),
                     ),
                 )
                 back = _next_url(request)
@@ -385,6 +401,10 @@ def visit_edit(request, pk):
     visit = selectors.get_visible_visit(request.user, pk)
     if not services.can_edit_visit(request.user, visit):
         raise PermissionDenied(_("You can only correct your own visits."))
+    if selectors.visits_are_locked(visit.intervention.citizen, visit.date):
+        # Read-only at once, saying why and what to do, rather than a form that is refused on save.
+        messages.info(request, services.locked_message(visit.date))
+        return redirect(visit)
     choices = Intervention.objects.filter(pk=visit.intervention_id).select_related("citizen")
     data = request.POST if request.method == "POST" else None
     initial = {

@@ -17,6 +17,7 @@ from tests.factories import (
     CitizenFactory,
     ConsentFactory,
     InterventionFactory,
+    LockedMonthFactory,
     PhaseTransitionFactory,
     TeamLeadFactory,
     VisitFactory,
@@ -294,3 +295,44 @@ def test_after_saving_a_visit_back_to_where_the_worker_came_from(worker_client, 
     )
     assert second.status_code == 302 and second["Location"].startswith(reverse("interventions:visit_create"))
     assert Visit.objects.count() == 2
+
+
+def test_a_visit_in_an_invoiced_month_opens_read_only_saying_why(worker_client, worker):
+    intervention = _intervention(worker)
+    visit = VisitFactory(intervention=intervention, date=TODAY.replace(day=1))
+    LockedMonthFactory(municipality=intervention.citizen.paying_municipality, month=TODAY.replace(day=1))
+    response = worker_client.get(reverse("interventions:visit_edit", args=[visit.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == visit.get_absolute_url()
+    page = response.content.decode()
+    assert "er faktureret" in page and "kreditnota" in page
+    assert 'name="duration_minutes"' not in page
+
+
+def test_the_citizen_page_shows_the_booked_visits_and_a_book_button(worker_client, worker):
+    booking = BookingFactory(intervention=_intervention(worker), start_time=datetime.time(11, 45))
+    page = worker_client.get(booking.intervention.citizen.get_absolute_url()).content.decode()
+    assert "Aftalte besøg" in page and "11:45" in page
+    assert f"{reverse('agenda:booking_create')}?intervention={booking.intervention_id}" in page
+
+
+def test_after_saving_a_visit_the_message_offers_to_book_the_next(worker_client, worker):
+    intervention = _intervention(worker)
+    response = worker_client.post(
+        reverse("interventions:visit_create"),
+        {
+            "intervention": intervention.pk,
+            "date": TODAY.isoformat(),
+            "start_time": "08:00",
+            "duration_minutes": "30",
+            "kind": "phone",
+        },
+        follow=True,
+    )
+    visit = Visit.objects.get()
+    page = response.content.decode()
+    assert visit.get_absolute_url() in page
+    assert f"after_visit={visit.pk}" in page
+    booking_form = worker_client.get(
+        reverse("agenda:booking_create") + f"?intervention={intervention.pk}&after_visit={visit.pk}"
+    )
+    assert 'value="08:00"' in booking_form.content.decode() and 'value="30"' in booking_form.content.decode()
