@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label, icon, who sees it). Roles: worker, lead, admin; "staff" is Django's is_staff.
 NAVIGATION = [
     ("dashboard", _("Overview"), "house", {"worker", "lead", "admin"}),
+    ("agenda:agenda", _("Agenda"), "calendar-week", {"worker", "lead"}),
     ("interventions:my_citizens", _("My citizens"), "person-heart", {"worker", "lead"}),
     ("citizens:list", _("Citizens"), "people", {"worker", "lead", "admin"}),
     ("interventions:visit_create", _("Log visit"), "plus-circle", {"worker", "lead"}),

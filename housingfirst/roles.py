@@ -23,6 +23,9 @@ _WORKER = [
     "interventions.change_visit",
     "interventions.record_phase",
     "agreements.view_agreement",
+    "agenda.view_booking",
+    "agenda.add_booking",
+    "agenda.change_booking",
 ]
 _LEAD = _WORKER + [
     "citizens.add_citizen",

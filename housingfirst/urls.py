@@ -31,6 +31,7 @@ urlpatterns = [
     path("aftaler/", include("agreements.urls")),
     path("fakturering/", include("invoicing.urls")),
     path("revisionsspor/", include("audit.urls")),
+    path("agenda/", include("agenda.urls")),
     path("admin/", admin.site.urls),
 ]
 

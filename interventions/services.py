@@ -17,6 +17,7 @@ from citizens.models import Citizen
 from housingfirst.models import Method, Municipality, Team, User
 from interventions.models import Intervention, Pause, Phase, PhaseTransition, Visit
 from interventions.selectors import OPEN, load_of, team_act_count, visits_are_locked, workers_with_room
+from interventions.signals import worker_assigned
 
 MAX_VISIT_MINUTES = 720
 MINUTES_PER_DAY = 24 * 60
@@ -126,7 +127,8 @@ def assign_worker(*, intervention: Intervention, worker: User, by: User, coordin
     intervention = _lock_intervention(intervention.pk, "citizen__team")
     if intervention.status == Intervention.Status.ENDED:
         raise ValidationError(_("The intervention has ended; it cannot be assigned."))
-    if intervention.worker_id != worker.pk:
+    changed = intervention.worker_id != worker.pk
+    if changed:
         _check_room(intervention=intervention, worker=worker)
     intervention.worker = worker
     if coordinator is not None:
@@ -135,6 +137,8 @@ def assign_worker(*, intervention: Intervention, worker: User, by: User, coordin
         intervention.coordinator = worker
     intervention._history_user = by
     intervention.save(update_fields=["worker", "coordinator"])
+    if changed:
+        worker_assigned.send(sender=Intervention, intervention=intervention, worker=worker, by=by)
     return intervention
 
 
@@ -502,6 +506,11 @@ def _locked_message(day: datetime.date) -> str:
         "%(month)s is invoiced for the citizen's paying municipality, so its visits are locked. "
         "Ask the administration for a credit note to correct it."
     ) % {"month": capfirst(date_format(day, "F Y"))}
+
+
+def locked_message(day: datetime.date) -> str:
+    """Why a visit in an invoiced month cannot be changed, and what to do instead."""
+    return _locked_message(day)
 
 
 def _minutes(value: datetime.time) -> int:

@@ -4,8 +4,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +27,6 @@ from interventions.forms import (
     ShelterAgreementForm,
     StartInterventionForm,
     VisitForm,
-    now_rounded,
 )
 from interventions.models import Intervention, Pause, PhaseTemplate, Visit
 from interventions.phases import cti_timeline, icm_follow_ups
@@ -327,8 +328,31 @@ def _visit_page(request, form, visit=None, hint=None):
     return render(
         request,
         "interventions/visit_form.html",
-        {"form": form, "visit": visit, "quick_minutes": QUICK_MINUTES, "hint": hint},
+        {"form": form, "visit": visit, "quick_minutes": QUICK_MINUTES, "hint": hint, "next": _next_url(request)},
     )
+
+
+def _book_next_link(visit) -> str:
+    """"Book the next", where the agenda app is installed (the method's rhythm suggests the date there)."""
+    try:
+        url = reverse("agenda:booking_create")
+    except NoReverseMatch:
+        return ""
+    return format_html(
+        ' · <a href="{}?intervention={}&amp;after_visit={}">{}</a>',
+        url,
+        visit.intervention_id,
+        visit.pk,
+        _("Book the next"),
+    )
+
+
+def _next_url(request) -> str:
+    """Where the worker came from (the agenda, a citizen), if it is a page of this site."""
+    back = request.POST.get("next") or request.GET.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return back
+    return ""
 
 
 @permission_required("interventions.add_visit", raise_exception=True)
@@ -344,12 +368,23 @@ def visit_create(request):
             else:
                 messages.success(
                     request,
-                    _("The visit with %(citizen)s is saved (%(minutes)s min).")
-                    % {"citizen": visit.intervention.citizen, "minutes": visit.duration_minutes},
+                    format_html(
+                        '{} <a href="{}">{}</a>{}',
+                        _("The visit with %(citizen)s is saved (%(minutes)s min).")
+                        % {"citizen": visit.intervention.citizen, "minutes": visit.duration_minutes},
+                        visit.get_absolute_url(),
+                        _("See the visit"),
+                        _book_next_link(visit),
+                    ),
                 )
+                back = _next_url(request)
+                if back:
+                    return redirect(back)
                 return redirect(f"{request.path}?saved={visit.pk}")
         return _visit_page(request, form)
-    initial = {"date": timezone.localdate(), "start_time": now_rounded(), "kind": "home_visit", "billable": True}
+    # No start time is assumed: "now" is wrong for a visit logged afterwards, and two visits logged one
+    # after the other would both start "now" and be refused as overlapping.
+    initial = {"date": timezone.localdate(), "kind": "home_visit", "billable": True}
     citizen_pk, intervention_pk = request.GET.get("citizen", ""), request.GET.get("intervention", "")
     if intervention_pk.isdigit():
         # From a course's own page: also one that ended lately, for a visit forgotten before the end.
@@ -393,6 +428,10 @@ def visit_edit(request, pk):
     visit = selectors.get_visible_visit(request.user, pk)
     if not services.can_edit_visit(request.user, visit):
         raise PermissionDenied(_("You can only correct your own visits."))
+    if selectors.visits_are_locked(visit.intervention.citizen, visit.date):
+        # Read-only at once, saying why and what to do, rather than a form that is refused on save.
+        messages.info(request, services.locked_message(visit.date))
+        return redirect(visit)
     choices = Intervention.objects.filter(pk=visit.intervention_id).select_related("citizen")
     data = request.POST if request.method == "POST" else None
     initial = {

@@ -40,6 +40,8 @@ def test_worker_logs_a_home_visit_on_a_phone(pages, phone):
     expect(page.get_by_label("Borger")).to_have_value(str(intervention.pk))
     tomorrow = today + datetime.timedelta(days=1)
     page.get_by_label("Dato").fill(tomorrow.isoformat())
+    # No start time is assumed (a visit is often logged afterwards): the worker types it.
+    page.get_by_label("Starttidspunkt").fill("09:00")
     quick = page.get_by_role("group", name="Hurtige varigheder")
     quick.get_by_role("button", name="45").tap()
     expect(page.get_by_label("Varighed (minutter)")).to_have_value("45")
@@ -181,7 +183,8 @@ def test_visit_form_works_by_keyboard_alone(pages, new_context):
     ], names
 
     # The whole visit by keyboard: a quick button, arrow keys for the kind, Space for life areas, Enter to save.
-    # Date and time come filled in with now; the worker tabs past them.
+    # The date comes filled in with today; the start time is typed (no "now" is assumed).
+    page.get_by_label("Starttidspunkt").fill("08:15")
     page.get_by_label("Borger").focus()
     _tab_to(page, "30")
     page.keyboard.press("Enter")
