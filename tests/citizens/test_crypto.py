@@ -167,19 +167,3 @@ def test_generate_cpr_key_prints_a_usable_key(db):
     call_command("generate_cpr_key", "2027a", stdout=out)
     ((key_id, key),) = crypto.parse_keys([out.getvalue().strip()], "CPR_ENCRYPTION_KEYS")
     assert key_id == "2027a" and len(key) == 32
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_converts_existing_rows_and_back():
-    from django.db.migrations.executor import MigrationExecutor
-
-    citizen = CitizenFactory(cpr=NUMBER)
-    executor = MigrationExecutor(connection)
-    executor.migrate([("citizens", "0004_pdf_validators")])
-    assert raw("citizens_citizen") == [NUMBER]
-    assert NUMBER in raw("citizens_historicalcitizen")
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    assert NUMBER not in raw("citizens_citizen")[0]
-    assert Citizen.objects.get(cpr=NUMBER) == citizen
-    assert Citizen.objects.get(pk=citizen.pk).birth_date.isoformat() == "1990-01-01"
