@@ -9,6 +9,7 @@ NAVIGATION = [
     ("interventions:visit_create", _("Log visit"), "plus-circle", {"worker", "lead"}),
     ("interventions:capacity", _("Capacity"), "bar-chart", {"lead", "admin"}),
     ("interventions:fidelity", _("Warnings"), "exclamation-triangle", {"lead", "admin"}),
+    ("interventions:method_fidelity", _("Fidelity"), "clipboard-data", {"lead", "admin"}),
     ("agreements:list", _("Agreements"), "file-earmark-text", {"admin"}),
     ("invoicing:month", _("Invoicing"), "receipt", {"admin"}),
 ]

@@ -140,6 +140,10 @@ class CourseFidelity:
         return self.first_month_contacts >= FIRST_MONTH_CONTACTS
 
     @property
+    def flag_labels(self) -> list[str]:
+        return [str(FLAGS[flag]) for flag in FLAGS if flag in self.flags]
+
+    @property
     def rising_intensity(self) -> bool:
         """A later CTI phase had more minutes per week than an earlier one."""
         rates = [
