@@ -77,7 +77,7 @@ def test_returns_to_the_shelter_and_days_from_shelter_to_first_contact():
     total = measurement.total
 
     assert (total.returns, len(total.return_citizens)) == (2, 2)
-    assert total.return_days == [10, 6]  # the running pause counts up to today
+    assert sorted(total.return_days) == [6, 10]  # the running pause counts up to today
     assert total.mean_return_days == Decimal("8.0")
     assert total.shelter_days == [3]
     assert total.shelter_unknown == 1  # the other citizen has no shelter stay recorded
