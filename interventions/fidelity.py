@@ -20,7 +20,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 from django.db.models import Count, DateField, F, Func, Min, Q, QuerySet, Sum
 from django.utils import timezone
@@ -335,7 +334,7 @@ class Summary:
         if not values:
             return None
         middle = len(values) // 2
-        return values[middle] if len(values) % 2 else Fraction(values[middle - 1] + values[middle], 2)
+        return Decimal(values[middle]) if len(values) % 2 else Decimal(values[middle - 1] + values[middle]) / 2
 
     @property
     def transitions_late_share(self):
