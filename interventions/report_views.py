@@ -114,12 +114,10 @@ def outcomes_page(request):
     rows = outcomes.outcome_rows(measurement.total)
     bars = []
     for name, summary in [*measurement.groups, (_("All"), measurement.total)]:
-        bars.append(
-            (f"{name}: {_('at the end of CTI')} (n = {summary.at_end.known})", summary.at_end.share, None, None)
-        )
-        bars.append(
-            (f"{name}: {_('after 12 months')} (n = {summary.after_12.known})", summary.after_12.share, None, None)
-        )
+        at_end = _("%(group)s: at the end of CTI (n = %(n)s)") % {"group": name, "n": summary.at_end.known}
+        after = _("%(group)s: after 12 months (n = %(n)s)") % {"group": name, "n": summary.after_12.known}
+        bars.append((at_end, summary.at_end.share, None, None))
+        bars.append((after, summary.after_12.share, None, None))
     return render(
         request,
         "interventions/outcomes.html",
