@@ -10,6 +10,7 @@ NAVIGATION = [
     ("interventions:visit_create", _("Log visit"), "plus-circle", {"worker", "lead"}),
     ("interventions:capacity", _("Capacity"), "bar-chart", {"lead", "admin"}),
     ("interventions:fidelity", _("Warnings"), "exclamation-triangle", {"lead", "admin"}),
+    ("interventions:method_fidelity", _("Fidelity"), "clipboard-data", {"lead"}),
     ("agreements:list", _("Agreements"), "file-earmark-text", {"admin"}),
     ("invoicing:month", _("Invoicing"), "receipt", {"admin"}),
 ]
@@ -23,6 +24,8 @@ ADMINISTRATION = [
     ("task_list", _("Tasks"), "hourglass-split", {"admin"}),
     ("lockout_list", _("Lockouts"), "shield-lock", {"admin"}),
     ("audit:list", _("Audit trail"), "journal-text", {"admin"}),
+    # Administrators read fidelity here, so their bar keeps fitting a 1280 px screen.
+    ("interventions:method_fidelity", _("Fidelity"), "clipboard-data", {"admin"}),
     ("admin:index", _("Admin site"), "gear", {"staff"}),
 ]
 

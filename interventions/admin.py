@@ -2,7 +2,16 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from housingfirst.admin import ReadOnlyAdminMixin
-from interventions.models import Intervention, LockedMonth, Pause, PhaseTemplate, PhaseTransition, Visit
+from interventions.models import (
+    HousingStatus,
+    Intervention,
+    LockedMonth,
+    Pause,
+    PhaseTemplate,
+    PhaseTransition,
+    SupervisionMeeting,
+    Visit,
+)
 
 
 @admin.register(PhaseTemplate)
@@ -51,3 +60,18 @@ class PauseAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["intervention", "reason", "from_date", "to_date", "recorded_by"]
     list_filter = ["reason"]
     list_select_related = ["intervention__citizen", "recorded_by"]
+
+
+@admin.register(SupervisionMeeting)
+class SupervisionMeetingAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):  # recorded through the service
+    list_display = ["date", "kind", "team"]
+    list_filter = ["kind", "team"]
+    filter_horizontal = ["participants"]
+    date_hierarchy = "date"
+
+
+@admin.register(HousingStatus)
+class HousingStatusAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):  # recorded through the service
+    list_display = ["intervention", "checkpoint", "status", "recorded_at"]
+    list_filter = ["checkpoint", "status"]
+    raw_id_fields = ["intervention"]

@@ -12,3 +12,8 @@ class InterventionsConfig(AppConfig):
 
         panels.citizen_page.register(citizen_panel, order=20)
         panels.dashboard.register(dashboard_panel, order=20)
+
+        from interventions.outcome_panels import due_panel, intervention_outcome_panel
+
+        panels.dashboard.register(due_panel, order=25)
+        panels.intervention_page.register(intervention_outcome_panel, order=60)

@@ -183,3 +183,49 @@ class EndForm(forms.Form):
         + [c for c in Intervention.EndReason.choices if c[0] != Intervention.EndReason.METHOD_CHANGE],
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PeriodForm(forms.Form):
+    """The period and team of the fidelity and outcomes pages (GET, so a page can be bookmarked)."""
+
+    bound_field_class = BootstrapBoundField
+    from_date = forms.DateField(label=_("From"), widget=DATE)
+    to_date = forms.DateField(label=_("To"), widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from_date"), data.get("to_date")
+        if start and end and end < start:
+            self.add_error("to_date", _("The period cannot end before it starts."))
+        elif start and end and (end - start).days > 3 * 366:
+            self.add_error("to_date", _("Choose a period of at most three years."))
+        return data
+
+
+class SupervisionMeetingForm(forms.Form):
+    bound_field_class = BootstrapBoundField
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[])
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Who took part"), queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, team_members=None, **kwargs):
+        from interventions.models import SupervisionMeeting
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = SupervisionMeeting.Kind.choices
+        self.fields["participants"].queryset = team_members if team_members is not None else User.objects.none()
+
+
+class HousingStatusForm(forms.Form):
+    bound_field_class = BootstrapBoundField
+    status = forms.ChoiceField(label=_("Housing status"), choices=[], widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from interventions.models import HousingStatus
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = HousingStatus.Status.choices

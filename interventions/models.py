@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from citizens.models import Citizen, LifeArea
-from housingfirst.models import Method, Municipality
+from housingfirst.models import Method, Municipality, Team
 
 
 class Intervention(models.Model):
@@ -235,6 +235,11 @@ class PhaseTemplate(models.Model):
     )
     icm_contact_every_days = models.PositiveSmallIntegerField(_("ICM: contact at least every (days)"), default=14)
     act_contact_every_days = models.PositiveSmallIntegerField(_("ACT: contact at least every (days)"), default=7)
+    supervision_every_days = models.PositiveSmallIntegerField(
+        _("method supervision at least every (days)"),
+        default=14,
+        help_text=_("How often each worker is expected to take part in method supervision."),
+    )
 
     history = HistoricalRecords()
 
@@ -389,3 +394,83 @@ class Pause(models.Model):
         """Days the course stood still; a running pause counts up to today."""
         end = self.to_date or max(today, self.from_date)
         return (end - self.from_date).days
+
+
+class SupervisionMeeting(models.Model):
+    """Method supervision or a team meeting: fidelity counts who took part against the expected rhythm."""
+
+    class Kind(models.TextChoices):
+        SUPERVISION = "supervision", _("Method supervision")
+        TEAM_MEETING = "team_meeting", _("Team meeting")
+
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SUPERVISION)
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("who took part"), related_name="meetings_attended"
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[participants])
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("supervision or team meeting")
+        verbose_name_plural = _("supervision and team meetings")
+        indexes = [models.Index(fields=["team", "date"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%d.%m.%Y}"
+
+
+class HousingStatus(models.Model):
+    """Where the citizen lives at the end of a CTI course and 3 and 12 months after: the outcome."""
+
+    class Checkpoint(models.TextChoices):
+        END = "end", _("At the end of the course")
+        MONTHS_3 = "3m", _("3 months after the end")
+        MONTHS_12 = "12m", _("12 months after the end")
+
+    class Status(models.TextChoices):
+        OWN_HOME_KEPT = "own_home_kept", _("Kept the own home")
+        OTHER_OWN_HOME = "other_own_home", _("Moved to another own home")
+        SHELTER = "shelter", _("Back at a shelter (§110)")
+        HOSPITAL = "hospital", _("Hospital")
+        PRISON = "prison", _("Prison")
+        INSTITUTION = "institution", _("Institution")
+        HOMELESS = "homeless", _("Homeless")
+        UNKNOWN = "unknown", _("Unknown")
+
+    OWN_HOME = (Status.OWN_HOME_KEPT, Status.OTHER_OWN_HOME)
+
+    intervention = models.ForeignKey(
+        Intervention, verbose_name=_("intervention"), on_delete=models.CASCADE, related_name="housing_statuses"
+    )
+    checkpoint = models.CharField(_("when"), max_length=3, choices=Checkpoint.choices)
+    status = models.CharField(_("housing status"), max_length=20, choices=Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["intervention", "checkpoint"]
+        verbose_name = _("housing status")
+        verbose_name_plural = _("housing statuses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "checkpoint"],
+                name="one_housing_status_per_checkpoint",
+                violation_error_message=_("The housing status is already recorded for this time."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_checkpoint_display()}: {self.get_status_display()}"

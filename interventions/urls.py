@@ -1,6 +1,6 @@
 from django.urls import path
 
-from interventions import views
+from interventions import report_views, views
 
 app_name = "interventions"
 
@@ -24,4 +24,15 @@ urlpatterns = [
     path("besoeg/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("besoeg/<int:pk>/ret/", views.visit_edit, name="visit_edit"),
     path("besoeg/<int:pk>/slet/", views.visit_delete, name="visit_delete"),
+]
+
+# Method fidelity and outcomes (issue 13), in their own views module.
+
+urlpatterns += [
+    path("troskab/", report_views.method_fidelity, name="method_fidelity"),
+    path("resultater/", report_views.outcomes_page, name="outcomes"),
+    path("rapport/<str:page>/eksport/", report_views.report_export, name="report_export"),
+    path("moeder/", report_views.meetings, name="meetings"),
+    path("<int:pk>/boligstatus/<str:checkpoint>/", report_views.housing_status, name="housing_status"),
+    path("<int:pk>/statusrapport/", report_views.progress_report, name="progress_report"),
 ]

@@ -436,6 +436,7 @@ def test_the_administrator_edits_the_phase_template_in_the_admin(admin_client_):
             "contact_every_days_phase_3": 30,
             "icm_contact_every_days": 14,
             "act_contact_every_days": 7,
+            "supervision_every_days": 14,
         },
     )
     assert response.status_code == 302
