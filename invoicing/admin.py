@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from housingfirst.admin import ReadOnlyAdminMixin
-from invoicing.models import Invoice, InvoiceLine, InvoiceSequence, Rate
+from invoicing.models import DocumentFailure, Invoice, InvoiceLine, InvoiceSequence, Rate, ShelterDayRate
 
 
 @admin.register(Rate)
@@ -42,3 +42,21 @@ class InvoiceSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: only issuing moves the number on, under its row lock, so numbers have no gaps."""
 
     list_display = ["name", "last_number"]
+
+
+@admin.register(ShelterDayRate)
+class ShelterDayRateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only, like the hourly rates: a day rate is added through services.add_shelter_day_rate, which checks it."""
+
+    list_display = ["valid_from", "day_rate", "note"]
+
+
+@admin.register(DocumentFailure)
+class DocumentFailureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: written by the document task after its last attempt, deleted when the documents are made."""
+
+    list_display = ["invoice", "failed_at", "message"]
+    list_select_related = ["invoice"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("invoice__pdf", "invoice__xml")

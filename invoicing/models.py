@@ -43,9 +43,7 @@ class ShelterDayRate(models.Model):
         ordering = ["-valid_from"]
         verbose_name = _("shelter day rate")
         verbose_name_plural = _("shelter day rates")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(day_rate__gt=0), name="shelter_day_rate_is_positive")
-        ]
+        constraints = [models.CheckConstraint(condition=models.Q(day_rate__gt=0), name="shelter_day_rate_is_positive")]
 
     def __str__(self):
         return f"{self.day_rate} kr./døgn fra {self.valid_from:%d.%m.%Y}"

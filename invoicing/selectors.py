@@ -135,7 +135,7 @@ def shelter_day_lines(pause, first: datetime.date, following: datetime.date, rat
     return lines
 
 
-def _shelter_stays(first, following, municipality_ids):
+def _shelter_stays(first, following, municipality_ids, exclude_municipality_ids=()):
     """The month's returns to the shelter, agreed or not, with their intervention (one query)."""
     from interventions.models import Pause
 
@@ -147,6 +147,8 @@ def _shelter_stays(first, following, municipality_ids):
     )
     if municipality_ids is not None:
         pauses = pauses.filter(intervention__citizen__paying_municipality_id__in=municipality_ids)
+    if exclude_municipality_ids:
+        pauses = pauses.exclude(intervention__citizen__paying_municipality_id__in=exclude_municipality_ids)
     return list(pauses)
 
 
@@ -222,7 +224,7 @@ def month_preview(
         .annotate(minutes=Sum("duration_minutes"), count=Count("id"))
         .order_by()
     )
-    stays = _shelter_stays(first, following, municipality_ids)
+    stays = _shelter_stays(first, following, municipality_ids, exclude_municipality_ids)
     agreed = [pause for pause in stays if pause.is_agreed_shelter_return]
     nights_at_shelter: set[tuple[int, datetime.date]] = set()
     if not settings.BILL_SUPPORT_DURING_SHELTER_STAY:
@@ -307,7 +309,7 @@ def month_preview(
     invoiced_elsewhere = {
         citizen_id: (number, name)
         for citizen_id, municipality_id, number, name in InvoiceLine.objects.filter(
-            citizen_id__in=month_citizens,
+            Q(citizen_id__in=month_citizens) | Q(citizen_id__in=stay_citizen_ids),
             invoice__kind=Invoice.Kind.INVOICE,
             invoice__month=first,
             invoice__credited_at__isnull=True,
@@ -389,6 +391,7 @@ class MonthRow:
     total_minutes: int
     total: Decimal
     line_count: int
+    total_shelter_days: int = 0
     warnings: list[str] = field(default_factory=list)
     invoice: Invoice | None = None
     blocking: str = ""
@@ -404,6 +407,7 @@ def _row_from_preview(preview: MunicipalityPreview) -> MonthRow:
         total_minutes=preview.total_minutes,
         total=preview.total,
         line_count=len(preview.lines),
+        total_shelter_days=preview.total_shelter_days,
         warnings=preview.warnings,
         invoice=preview.invoice,
         blocking=preview.blocking,
@@ -424,7 +428,10 @@ def month_overview(month: datetime.date) -> list[MonthRow]:
         .select_related("municipality")
         .defer("pdf", "xml")
         .annotate(
-            citizens=Count("lines__citizen", distinct=True), minutes=Sum("lines__minutes"), lines_count=Count("lines")
+            citizens=Count("lines__citizen", distinct=True),
+            minutes=Sum("lines__minutes"),
+            lines_count=Count("lines"),
+            shelter_days=Sum("lines__days", filter=Q(lines__kind=InvoiceLine.Kind.SHELTER_DAYS)),
         )
     )
     rows = [
@@ -435,6 +442,7 @@ def month_overview(month: datetime.date) -> list[MonthRow]:
             total_minutes=invoice.minutes or 0,
             total=invoice.total,
             line_count=invoice.lines_count,
+            total_shelter_days=invoice.shelter_days or 0,
             invoice=invoice,
             blocking=_("Invoiced"),
         )

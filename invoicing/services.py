@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import connection, connections, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -140,17 +140,24 @@ def issue_month(
 
 
 def _municipalities_to_invoice(month: datetime.date, municipality_ids=None) -> list[int]:
-    """Paying municipalities with billable visits in the month and no open invoice for it, in key order.
+    """Paying municipalities with billable visits or an agreed return to the shelter in the month and no
+    open invoice for it, in key order.
 
     Read without locks: each municipality's transaction reads its month again after its lock, so a
-    visit or an invoice committed meanwhile is seen there."""
-    from interventions.models import Visit
+    visit, a return to the shelter or an invoice committed meanwhile is seen there."""
+    from interventions.models import Pause, Visit
 
     first, following = month_bounds(month)
     visits = Visit.objects.filter(billable=True, date__gte=first, date__lt=following)
+    # A citizen can have shelter days and no visit in the month: the agreed returns are candidates too.
+    stays = Pause.objects.filter(reason=Pause.Reason.SHELTER, agreed_on__isnull=False, from_date__lt=following).filter(
+        Q(to_date__isnull=True) | Q(to_date__gt=first)
+    )
     if municipality_ids is not None:
         visits = visits.filter(intervention__citizen__paying_municipality_id__in=municipality_ids)
+        stays = stays.filter(intervention__citizen__paying_municipality_id__in=municipality_ids)
     candidates = set(visits.values_list("intervention__citizen__paying_municipality_id", flat=True).distinct())
+    candidates |= set(stays.values_list("intervention__citizen__paying_municipality_id", flat=True).distinct())
     # A citizen moved since the month was invoiced is billed to the earlier municipality: its preview
     # decides, so it is not left out here.
     invoiced = set(

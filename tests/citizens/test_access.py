@@ -182,6 +182,9 @@ def test_the_django_admin_opens_every_citizens_model_without_showing_the_cpr(cli
     consent = ConsentFactory(citizen=citizen)
     consent.document.save("consent.pdf", ContentFile(PDF))
     CprAccess.objects.create(citizen=citizen, user=administrator)
+    # The Django admin is superuser-only (the operator's tool): an administrator of the app uses the app.
+    administrator.is_superuser = True
+    administrator.save(update_fields=["is_superuser"])
     client = logged_in(client, administrator)
     for model, pk in [("citizen", citizen.pk), ("actionplan", plan.pk), ("consent", consent.pk), ("lifearea", 1)]:
         for url in (f"/admin/citizens/{model}/", f"/admin/citizens/{model}/{pk}/change/"):

@@ -147,6 +147,7 @@ def test_a_refused_visit_marks_and_names_the_date_field(pages, new_context, scre
     page.goto(pages.url(reverse("interventions:visit_create") + f"?citizen={intervention.citizen.pk}"))
     date = page.locator("#id_date")
     date.fill((timezone.localdate() + datetime.timedelta(days=1)).isoformat())
+    page.locator("#id_start_time").fill("09:00")
     page.locator("#id_duration_minutes").fill("45")
     page.locator("#visit-form button[type=submit]").click()
 

@@ -307,3 +307,16 @@ def test_the_month_preview_with_shelter_stays_runs_a_constant_number_of_queries(
     with django_assert_max_num_queries(11):  # the same for 5 and 30 citizens
         (preview,) = month_preview(first)
         assert len(preview.lines) == 2 * count
+
+
+def test_the_month_overview_counts_the_shelter_days_before_and_after_issuing(provider, haderslev, months, day_rate):
+    from invoicing.selectors import month_overview
+
+    first, _second = months
+    stay(citizen_in(haderslev, months), first + datetime.timedelta(days=1), first + datetime.timedelta(days=4))
+
+    (row,) = month_overview(first)
+    assert (row.can_issue, row.total_shelter_days, row.total) == (True, 3, Decimal("3703.50"))
+    services.issue_month(month=first)
+    (row,) = month_overview(first)
+    assert (row.invoice is not None, row.total_shelter_days, row.total) == (True, 3, Decimal("3703.50"))
