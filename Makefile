@@ -3,6 +3,8 @@ PYTHON ?= python3.12
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
+# Test processes (pytest-xdist); each gets its own test database.
+TEST_WORKERS ?= 2
 PORT ?= 8000
 
 .PHONY: demo test install e2e lint messages screenshots benchmark clean
@@ -24,7 +26,7 @@ demo: install
 		DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Browser journeys in Debian's Chromium; a failure leaves a screenshot and a trace in artifacts/e2e/.
 e2e: install

@@ -422,6 +422,17 @@ class _PlusOneMonth(Func):
     template = "((%(expressions)s) + interval '1 month')::date"
     output_field = DateField()
 
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite's '+1 month' runs over (31.01 → 02.03); the month's last day caps it, as on PostgreSQL.
+        return self.as_sql(
+            compiler,
+            connection,
+            template=(
+                "min(date(%(expressions)s, '+1 month'), date(%(expressions)s, 'start of month', '+2 months', '-1 day'))"
+            ),
+            **extra_context,
+        )
+
 
 def courses_in(interventions: QuerySet[Intervention], period: Period) -> QuerySet[Intervention]:
     contact = ~Q(visits__kind=Visit.Kind.ATTEMPTED_CONTACT)

@@ -12,6 +12,10 @@ from citizens.services import reveal_cpr, save_citizen
 from tests.conftest import logged_in
 from tests.factories import AdministratorFactory, CitizenFactory, VisitFactory
 
+# Marked so pytest-django runs these with the other database tests: a test that takes its client by name
+# (`getfixturevalue`) would otherwise run after the transactional tests, whose flush empties the role groups.
+pytestmark = pytest.mark.django_db
+
 URL = reverse("audit:list")
 
 
