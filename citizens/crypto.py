@@ -199,13 +199,22 @@ def rotation_state(*, rehash: bool = False) -> dict[str, dict[str, int]]:
     with connection.cursor() as cursor:
         for table, _key in _stored_tables():
             cursor.execute(
-                f"SELECT split_part(cpr, %s, 1), count(*) FROM {table} WHERE cpr <> '' GROUP BY 1 ORDER BY 1",  # noqa: S608
+                f"SELECT {_key_id_sql(connection)}, count(*) FROM {table} WHERE cpr <> '' GROUP BY 1 ORDER BY 1",  # noqa: S608
                 [_SEPARATOR],
             )
             by_key = dict(cursor.fetchall())
             due = sum(count for key_id, count in by_key.items() if rehash or key_id != current)
             state[table] = {"by_key": by_key, "due": due}
     return state
+
+
+def _key_id_sql(connection) -> str:
+    """SQL for the key id before the separator of a stored value (one %s parameter: the separator).
+
+    Production is PostgreSQL; the demo and the SQLite test run have no `split_part`."""
+    if connection.vendor == "postgresql":
+        return "split_part(cpr, %s, 1)"
+    return "substr(cpr, 1, instr(cpr, %s) - 1)"
 
 
 def rotate_keys(*, rehash: bool = False, batch_size: int = 500) -> dict[str, int]:
@@ -218,19 +227,21 @@ def rotate_keys(*, rehash: bool = False, batch_size: int = 500) -> dict[str, int
     from django.db import connection, transaction
 
     current = current_key_id()
+    # SQLite (the demo) locks the whole database for a write transaction and has no FOR UPDATE.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     done = {}
     for table, key in _stored_tables():
         done[table] = 0
         last = None
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
-                where = "cpr <> ''" if rehash else "cpr <> '' AND split_part(cpr, %s, 1) <> %s"
+                where = "cpr <> ''" if rehash else f"cpr <> '' AND {_key_id_sql(connection)} <> %s"
                 params = [] if rehash else [_SEPARATOR, current]
                 if last is not None:
                     where += f" AND {key} > %s"
                     params.append(last)
                 cursor.execute(
-                    f"SELECT {key}, cpr FROM {table} WHERE {where} ORDER BY {key} LIMIT %s FOR UPDATE",  # noqa: S608
+                    f"SELECT {key}, cpr FROM {table} WHERE {where} ORDER BY {key} LIMIT %s{lock}",  # noqa: S608
                     [*params, batch_size],
                 )
                 rows = cursor.fetchall()

@@ -29,8 +29,12 @@ def every_row_as_text() -> str:
     texts = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
-            cursor.execute(f'SELECT row_to_json(t)::text FROM "{table}" t')  # noqa: S608
-            texts.extend(row[0] for row in cursor.fetchall())
+            if connection.vendor == "postgresql":
+                cursor.execute(f'SELECT row_to_json(t)::text FROM "{table}" t')  # noqa: S608
+                texts.extend(row[0] for row in cursor.fetchall())
+            else:
+                cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+                texts.extend(" ".join(str(value) for value in row) for row in cursor.fetchall())
     return "\n".join(texts)
 
 
