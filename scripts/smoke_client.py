@@ -1,15 +1,17 @@
 """The HTTP half of scripts/smoke: log in as each role and fetch its pages from a running server.
 
 Run by scripts/smoke against gunicorn in production mode. Uses only the standard library, so it
-tests the server and nothing of Django's test client. Exit status 1 and a line per problem on failure.
+tests the server and nothing of Django's test client. The first login (the administrator) also takes a report
+through the task worker. Exit status 1 and a line per problem on failure.
 """
 
 import re
 import sys
+import time
 import urllib.error
 import urllib.request
 from http.cookies import SimpleCookie
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlparse
 
 # The headers every HTML page must carry in production (settings.py, "if not DEBUG").
 SECURITY_HEADERS = {
@@ -66,6 +68,37 @@ def check_headers(path: str, headers, problems: list[str], private: bool) -> Non
         problems.append(f"{path}: Cache-Control lacks {PRIVATE!r} (got {headers.get('Cache-Control')!r})")
 
 
+def report_through_the_worker(browser: "Browser", problems: list[str]) -> None:
+    """Ask for the fidelity report as PDF the way the button does; the task worker must make it and the
+    file must download: the production path of every export (a queue, a worker, the storage)."""
+    status, _headers, html = browser.request("/indsatser/troskab/")
+    form = re.search(r'<form method="post" action="(/indsatser/rapport/fidelity/eksport/)"(.*?)</form>', html, re.S)
+    if status != 200 or not form:
+        problems.append(f"report: the fidelity page ({status}) has no export form")
+        return
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
+    status, headers, _html = browser.request(form.group(1), {**fields, "format": "pdf"})
+    export_page = headers.get("Location", "")
+    if status != 302 or "/filer/" not in export_page:
+        problems.append(f"report: asking for the PDF answered {status} {export_page!r}")
+        return
+    export_page = urlparse(export_page).path
+    started = time.monotonic()
+    while time.monotonic() - started < 120:
+        status, _headers, html = browser.request(export_page)
+        download = re.search(r'href="(/filer/[0-9a-f-]+/hent/)"', html)
+        if download or "alert-danger" in html:
+            break
+        time.sleep(0.5)
+    if not download:
+        problems.append(f"report: the worker did not make the file in {time.monotonic() - started:.0f} s")
+        return
+    status, headers, body = browser.request(download.group(1))
+    print(f"  {'worker':<12} {status} {download.group(1)} after {time.monotonic() - started:.1f} s")
+    if status != 200 or not body.startswith("%PDF"):
+        problems.append(f"report: the download answered {status} {headers.get('Content-Type')}")
+
+
 def main(base: str, logins: list[tuple[str, str]]) -> int:
     problems: list[str] = []
     fetched = 0
@@ -88,6 +121,8 @@ def main(base: str, logins: list[tuple[str, str]]) -> int:
                 problems.append(f"{username} {path}: {status}")
             else:
                 check_headers(f"{username} {path}", headers, problems, private=True)
+        if username == logins[0][0]:
+            report_through_the_worker(browser, problems)
         if not static_checked:
             stylesheet = re.search(r'href="(/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css)"', html)
             if not stylesheet:
