@@ -1,10 +1,12 @@
 """The HTTP half of scripts/smoke: log in as each role and fetch its pages from a running server.
 
 Run by scripts/smoke against gunicorn in production mode. Uses only the standard library, so it
-tests the server and nothing of Django's test client. The first login (the administrator) also takes a report
-through the task worker. Exit status 1 and a line per problem on failure.
+tests the server and nothing of Django's test client. The first login (the administrator) also takes a
+report through the task worker, and at the end the queue must be empty with nothing failed. Exit status 1
+and a line per problem on failure.
 """
 
+import json
 import re
 import sys
 import time
@@ -99,6 +101,21 @@ def report_through_the_worker(browser: "Browser", problems: list[str]) -> None:
         problems.append(f"report: the download answered {status} {headers.get('Content-Type')}")
 
 
+def queue_drained(base: str, problems: list[str]) -> None:
+    """Everything the run queued (the demo's invoice documents, the report) is made by the worker, and
+    nothing failed on its last attempt: read from /health/, as the load balancer and the monitor read it."""
+    started = time.monotonic()
+    while True:
+        _status, _headers, body = Browser(base).request("/health/")
+        queue = json.loads(body)["queue"]
+        if not (queue["waiting"] or queue["running"]) or time.monotonic() - started > 120:
+            break
+        time.sleep(0.5)
+    print(f"  {'queue':<12} {queue}")
+    if queue["waiting"] or queue["running"] or queue["failed_recently"]:
+        problems.append(f"queue: the task worker left {queue} after {time.monotonic() - started:.0f} s")
+
+
 def main(base: str, logins: list[tuple[str, str]]) -> int:
     problems: list[str] = []
     fetched = 0
@@ -133,6 +150,7 @@ def main(base: str, logins: list[tuple[str, str]]) -> int:
                 if status != 200 or "immutable" not in (headers.get("Cache-Control") or ""):
                     problems.append(f"{stylesheet.group(1)}: {status} {headers.get('Cache-Control')}")
             static_checked = True
+    queue_drained(base, problems)
     for problem in problems:
         print("SMOKE FAILED:", problem)
     print(f"smoke: {fetched} pages fetched for {len(logins)} roles, {len(problems)} problems")
