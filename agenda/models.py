@@ -113,6 +113,7 @@ class Notification(models.Model):
         BOOKING_MOVED = "booking_moved", _("Booking moved")
         BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled")
         CONSENT_EXPIRING = "consent_expiring", _("Consent expiring")
+        FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"

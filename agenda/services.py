@@ -318,3 +318,33 @@ def notify_expiring_consents(*, today: datetime.date | None = None) -> int:
         )
         made += note is not None
     return made
+
+
+FOLLOW_UP_WARNING_DAYS = 14
+
+
+def notify_follow_ups_due(*, today: datetime.date | None = None) -> int:
+    """Tell each worker about the follow-up dates (agreed with the municipality) of their courses that fall
+    within two weeks (once per course and date). Safe to run twice: the key makes each note once."""
+    today = today or timezone.localdate()
+    due = (
+        Intervention.objects.filter(
+            OPEN,
+            worker__isnull=False,
+            follow_up_date__range=(today, today + datetime.timedelta(days=FOLLOW_UP_WARNING_DAYS)),
+        )
+        .select_related("citizen")
+        .order_by("follow_up_date", "pk")
+    )
+    made = 0
+    for intervention in due:
+        note = notify(
+            recipient=User(pk=intervention.worker_id),
+            kind=Notification.Kind.FOLLOW_UP_DUE,
+            text=_("The follow-up with the municipality on %(citizen)s is due on %(date)s.")
+            % {"citizen": short_name(intervention.citizen), "date": date_format(intervention.follow_up_date, "d.m.Y")},
+            url=intervention.get_absolute_url(),
+            key=f"follow-up:{intervention.pk}:{intervention.follow_up_date:%Y%m%d}",
+        )
+        made += note is not None
+    return made

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from housingfirst import roles
-from housingfirst.models import Caseworker, Export, Municipality, MunicipalityEAN, Provider, Team, User
+from housingfirst.models import Caseworker, DailyJobRun, Export, Municipality, MunicipalityEAN, Provider, Team, User
 
 
 def _operator_only(request) -> bool:
@@ -99,3 +99,12 @@ class ExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["requested_by"]
     exclude = ["file", "params", "citizen_ids"]
+
+
+@admin.register(DailyJobRun)
+class DailyJobRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Which daily job was enqueued for which day (written by `run_daily` only)."""
+
+    list_display = ["day", "job", "enqueued_at", "task_id"]
+    list_filter = ["job"]
+    date_hierarchy = "day"

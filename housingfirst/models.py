@@ -300,3 +300,25 @@ class Export(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class DailyJobRun(models.Model):
+    """One daily job enqueued for one day (`manage.py run_daily`).
+
+    The unique pair (job, day) is what makes the daily run safe on two machines at once: the second
+    `run_daily` meets the first one's row and enqueues nothing. The row and the task commit together.
+    """
+
+    job = models.CharField(_("job"), max_length=200)
+    day = models.DateField(_("day"))
+    enqueued_at = models.DateTimeField(_("enqueued at"), default=timezone.now)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-day", "job"]
+        verbose_name = _("daily job run")
+        verbose_name_plural = _("daily job runs")
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="one_daily_job_run_per_day")]
+
+    def __str__(self):
+        return f"{self.job} {self.day:%d.%m.%Y}"

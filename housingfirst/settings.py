@@ -177,6 +177,14 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[_task_backend], "QUEUES": ["defaul
 TASK_STALE_MINUTES = env_int("TASK_STALE_MINUTES", 15)
 # Files made for a user (reports, exports) hold personal data: deleted after this many days.
 EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
+# Tasks `manage.py run_daily` enqueues once a day (dotted paths; each takes the day as an ISO date and is
+# safe to run twice). Add a job here, not a cron line: see housingfirst/daily.py.
+DAILY_JOBS = [
+    "housingfirst.daily.start_planned_courses",
+    "housingfirst.daily.remind_follow_ups",
+    "housingfirst.daily.remind_expiring_consents",
+    "housingfirst.daily.prune_exports",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
