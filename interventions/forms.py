@@ -229,3 +229,30 @@ class HousingStatusForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = HousingStatus.Status.choices
+
+
+class ExpectationsForm(forms.Form):
+    """The fidelity expectations (contact rhythm and supervision), in days; the rules are the template's."""
+
+    bound_field_class = BootstrapBoundField
+
+    def __init__(self, *args, template, **kwargs):
+        from interventions.outcome_services import EXPECTATION_FIELDS, MAX_EXPECTATION_DAYS
+
+        super().__init__(*args, initial={name: getattr(template, name) for name in EXPECTATION_FIELDS}, **kwargs)
+        message = _("Choose between 1 and %(max)s days.") % {"max": MAX_EXPECTATION_DAYS}
+        for name in EXPECTATION_FIELDS:
+            model_field = template._meta.get_field(name)
+            self.fields[name] = forms.IntegerField(
+                label=model_field.verbose_name,
+                help_text=model_field.help_text,
+                min_value=1,
+                max_value=MAX_EXPECTATION_DAYS,
+                error_messages={
+                    "required": _("Write a number of days."),
+                    "invalid": _("Write a whole number of days, e.g. 14."),
+                    "min_value": message,
+                    "max_value": message,
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -267,6 +268,26 @@ class PhaseTemplate(models.Model):
 
     def __str__(self):
         return str(_("CTI phase template"))
+
+    def clean(self):
+        """The method's intensity falls from phase to phase: a later phase may not expect closer contact."""
+        super().clean()
+        errors = {}
+        one, two, three = (
+            self.contact_every_days_phase_1,
+            self.contact_every_days_phase_2,
+            self.contact_every_days_phase_3,
+        )
+        if one and two and two < one:
+            errors["contact_every_days_phase_2"] = _(
+                "Phase 2 cannot expect closer contact than phase 1: the intensity falls from phase to phase."
+            )
+        if two and three and three < two:
+            errors["contact_every_days_phase_3"] = _(
+                "Phase 3 cannot expect closer contact than phase 2: the intensity falls from phase to phase."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def current(cls) -> "PhaseTemplate":

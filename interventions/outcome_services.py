@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from housingfirst.models import Method, Team, User
-from interventions.models import HousingStatus, Intervention, SupervisionMeeting
+from interventions.models import HousingStatus, Intervention, PhaseTemplate, SupervisionMeeting
 from interventions.phases import add_months
 
 CHECKPOINT_MONTHS = {
@@ -69,3 +69,34 @@ def record_housing_status(
             )
     except IntegrityError as error:
         raise ValidationError({"status": _("The housing status is already recorded for this time.")}) from error
+
+
+# The expectations fidelity is measured against: the contact rhythm per phase and method, and how often
+# each worker takes part in method supervision. Kept in the phase template, edited by administrators.
+EXPECTATION_FIELDS = (
+    "contact_every_days_phase_1",
+    "contact_every_days_phase_2",
+    "contact_every_days_phase_3",
+    "icm_contact_every_days",
+    "act_contact_every_days",
+    "supervision_every_days",
+)
+MAX_EXPECTATION_DAYS = 92  # a quarter: a rhythm longer than the period a report covers measures nothing
+
+
+@transaction.atomic(durable=True)
+def set_expectations(*, by: User, **values) -> PhaseTemplate:
+    """Change the fidelity expectations; the template's history keeps who changed what and when."""
+    unknown = set(values) - set(EXPECTATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Not an expectation: {', '.join(sorted(unknown))}")
+    PhaseTemplate.current()
+    template = PhaseTemplate.objects.select_for_update().get(singleton=True)
+    for name, value in values.items():
+        if value is None or not 1 <= value <= MAX_EXPECTATION_DAYS:
+            raise ValidationError({name: _("Choose between 1 and %(max)s days.") % {"max": MAX_EXPECTATION_DAYS}})
+        setattr(template, name, value)
+    template.full_clean()
+    template._history_user = by
+    template.save()
+    return template

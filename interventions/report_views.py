@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from housingfirst import exports
 from housingfirst.models import Team, User
 from interventions import fidelity, outcome_services, outcomes, reporting, selectors
-from interventions.forms import HousingStatusForm, PeriodForm, SupervisionMeetingForm
-from interventions.models import HousingStatus, SupervisionMeeting
+from interventions.forms import ExpectationsForm, HousingStatusForm, PeriodForm, SupervisionMeetingForm
+from interventions.models import HousingStatus, PhaseTemplate, SupervisionMeeting
 
 PAGE_SIZE = 50
 
@@ -179,6 +179,25 @@ def progress_report(request, pk):
         title=_("Progress report: %(citizen)s") % {"citizen": intervention.citizen},
     )
     return redirect("export_detail", pk=export.pk)
+
+
+# --- The expectations fidelity is measured against -------------------------------------------------------
+
+
+@permission_required("interventions.change_phasetemplate", raise_exception=True)
+def expectations(request):
+    template = PhaseTemplate.current()
+    form = ExpectationsForm(request.POST or None, template=template)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome_services.set_expectations(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The expectations are saved. The fidelity figures are measured against them."))
+            return redirect("interventions:expectations")
+    changes = template.history.select_related("history_user").order_by("-history_date")[:10]
+    return render(request, "interventions/expectations.html", {"form": form, "changes": changes})
 
 
 # --- Supervision and team meetings -------------------------------------------------------------------

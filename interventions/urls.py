@@ -30,6 +30,7 @@ urlpatterns = [
 
 urlpatterns += [
     path("troskab/", report_views.method_fidelity, name="method_fidelity"),
+    path("troskab/forventninger/", report_views.expectations, name="expectations"),
     path("resultater/", report_views.outcomes_page, name="outcomes"),
     path("rapport/<str:page>/eksport/", report_views.report_export, name="report_export"),
     path("moeder/", report_views.meetings, name="meetings"),
