@@ -7,6 +7,7 @@ class CitizensConfig(AppConfig):
     verbose_name = _("Citizens")
 
     def ready(self):
+        from citizens import access_export  # noqa: F401 - registers the access export's maker
         from citizens.panels import dashboard_panel
         from citizens.signals import log_export_download
         from housingfirst import exports, panels

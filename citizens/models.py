@@ -101,6 +101,7 @@ class Citizen(models.Model):
         permissions = [
             ("view_full_cpr", _("Can see full CPR numbers")),
             ("view_auditlog", _("Can see the audit log")),
+            ("export_personal_data", _("Can make a citizen's access export (GDPR art. 15)")),
         ]
         indexes = [models.Index(fields=["team", "status"]), models.Index(fields=["last_name", "first_name"])]
         constraints = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/", views.citizen_detail, name="detail"),
     path("<int:pk>/ret/", views.citizen_edit, name="edit"),
     path("<int:pk>/cpr/", views.citizen_reveal_cpr, name="reveal_cpr"),
+    path("<int:pk>/indsigt/", views.citizen_access_export, name="access_export"),
     path("<int:pk>/handleplaner/ny/", views.plan_create, name="plan_create"),
     path("<int:pk>/handleplaner/<int:plan_pk>/", views.plan_detail, name="plan_detail"),
     path("<int:pk>/handleplaner/<int:plan_pk>/ret/", views.plan_edit, name="plan_edit"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from citizens import selectors, services
+from citizens import access_export, selectors, services
 from citizens.forms import (
     ActionPlanForm,
     CitizenFilter,
@@ -107,6 +107,7 @@ def _overview_context(request, citizen, revealed_cpr=None):
         "panels": panels.citizen_page.collect(request, citizen),
         "revealed_cpr": revealed_cpr,
         "can_view_cpr": request.user.has_perm("citizens.view_full_cpr"),
+        "can_export": request.user.has_perm(access_export.PERMISSION),
     }
     if request.user.has_perm("citizens.view_auditlog"):
         context["audit_log"] = selectors.citizen_audit_log(citizen)
@@ -133,6 +134,15 @@ def citizen_reveal_cpr(request, pk):
         response = render(request, "citizens/citizen_detail.html", _overview_context(request, citizen, number))
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def citizen_access_export(request, pk):
+    """The citizen's right of access: the zip is made on the task queue; its page shows when it is ready."""
+    _require(request.user, access_export.PERMISSION)
+    citizen = selectors.get_visible_citizen(request.user, pk)
+    export = access_export.request_access_export(citizen=citizen, user=request.user)
+    return redirect(export)
 
 
 @sensitive_post_parameters("cpr")

@@ -18,6 +18,8 @@ class HousingFirstConfig(AppConfig):
         user_logged_out.connect(_say_logged_out, dispatch_uid="housingfirst.say_logged_out")
         # Each app's kinds of files made on the task queue (`<app>/exports.py`), like admin.py.
         autodiscover_modules("exports")
+        # What each app holds on a citizen, for the access export and erasure (`<app>/personal_data.py`).
+        autodiscover_modules("personal_data")
 
 
 def _say_logged_out(sender, request, user, **kwargs):

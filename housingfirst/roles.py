@@ -52,6 +52,7 @@ _ADMIN = _LEAD + [
     "citizens.delete_actionplan",
     "citizens.delete_consent",
     "citizens.view_auditlog",
+    "citizens.export_personal_data",
     "citizens.add_lifearea",
     "citizens.change_lifearea",
     "citizens.view_goal",
