@@ -1,7 +1,15 @@
 from django.contrib import admin
 
 from housingfirst.admin import ReadOnlyAdminMixin
-from invoicing.models import DocumentFailure, Invoice, InvoiceLine, InvoiceSequence, Rate, ShelterDayRate
+from invoicing.models import (
+    DocumentFailure,
+    Invoice,
+    InvoiceLine,
+    InvoiceSending,
+    InvoiceSequence,
+    Rate,
+    ShelterDayRate,
+)
 
 
 @admin.register(Rate)
@@ -57,6 +65,18 @@ class DocumentFailureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["invoice", "failed_at", "message"]
     list_select_related = ["invoice"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("invoice__pdf", "invoice__xml")
+
+
+@admin.register(InvoiceSending)
+class InvoiceSendingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: sendings are requested on the invoice's page and sent by the task queue."""
+
+    list_display = ["invoice", "requested_at", "requested_by", "state", "attempts", "sent_to", "finished_at"]
+    list_filter = ["state"]
+    list_select_related = ["invoice", "requested_by"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("invoice__pdf", "invoice__xml")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from housingfirst.models import Method, Municipality
@@ -350,3 +351,49 @@ class DocumentFailure(models.Model):
 
     def __str__(self):
         return f"{self.invoice}: {self.message[:60]}"
+
+
+class InvoiceSending(models.Model):
+    """One request to e-mail an invoice, sent by the task queue (`invoicing.tasks.send_invoice_mail`).
+
+    The state is what makes it go out once: an attempt takes the row from waiting to sending and commits
+    before it talks to the mail server, so a second worker (or a second attempt) finds it taken. An attempt
+    that finds it still "sending" knows an earlier one stopped in the middle, cannot tell whether the mail
+    went, and stops with a message instead of sending it again.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    OPEN = (State.WAITING, State.SENDING)
+
+    invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="sendings")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_to = models.EmailField(_("sent to"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("invoice sending")
+        verbose_name_plural = _("invoice sendings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice"], condition=models.Q(state__in=["waiting", "sending"]), name="one_open_sending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} {self.get_state_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN

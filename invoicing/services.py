@@ -27,12 +27,21 @@ from django.db import connection, connections, transaction
 from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from housingfirst.models import Municipality, Provider
 from housingfirst.pdf import render_pdf, sha256_of
 from interventions.models import LockedMonth
 from invoicing import peppol, ubl
-from invoicing.models import DocumentFailure, Invoice, InvoiceLine, InvoiceSequence, Rate, ShelterDayRate
+from invoicing.models import (
+    DocumentFailure,
+    Invoice,
+    InvoiceLine,
+    InvoiceSending,
+    InvoiceSequence,
+    Rate,
+    ShelterDayRate,
+)
 from invoicing.selectors import month_bounds, month_preview
 
 logger = logging.getLogger(__name__)
@@ -516,17 +525,10 @@ def store_documents_in_parallel(ids, *, workers: int | None = None) -> list[str]
     return [failure for failure in results if failure]
 
 
-@transaction.atomic
-def send_invoice(*, invoice: Invoice, by=None, sent_at: datetime.datetime | None = None, mailer=None) -> Invoice:
-    """E-mail the PDF and XML to the municipality's invoice address and record when.
-
-    `sent_at` (default now) and `mailer` (an e-mail backend instance, default the configured one)
-    are for demo data, which is sent on the day it is dated, through a backend that delivers nothing.
-    """
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+def _sendable_address(invoice: Invoice, sent_at: datetime.datetime) -> str:
+    """The address the invoice goes to, or a refusal saying why it cannot be sent."""
     if not invoice.is_issued or not invoice.has_documents:
         raise ValidationError(_("The invoice has no documents yet."))
-    sent_at = sent_at or timezone.now()
     if not invoice.issue_date <= timezone.localdate(sent_at) <= timezone.localdate():
         raise ValidationError(_("An invoice is sent between its date and today."))
     address = invoice.buyer_email or invoice.municipality.invoice_email
@@ -535,6 +537,11 @@ def send_invoice(*, invoice: Invoice, by=None, sent_at: datetime.datetime | None
             _("%(municipality)s has no invoice e-mail address. Add it on the municipality's page.")
             % {"municipality": invoice.municipality}
         )
+    return address
+
+
+def _mail_invoice(invoice: Invoice, address: str, mailer=None) -> None:
+    """Hand the PDF and XML to the mail server; a server that is down or refuses is a refusal with a message."""
     kind = invoice.get_kind_display()
     message = EmailMessage(
         subject=f"{kind} {invoice.number} – {invoice.seller['name']}",
@@ -564,10 +571,109 @@ def send_invoice(*, invoice: Invoice, by=None, sent_at: datetime.datetime | None
             _("The invoice could not be sent: the mail server did not answer (%(error)s). Try again later.")
             % {"error": error.__class__.__name__}
         ) from error
+
+
+@transaction.atomic
+def send_invoice(*, invoice: Invoice, by=None, sent_at: datetime.datetime | None = None, mailer=None) -> Invoice:
+    """E-mail the PDF and XML to the municipality's invoice address at once and record when.
+
+    The web page sends through the task queue instead (`request_sending`). `sent_at` (default now) and
+    `mailer` (an e-mail backend instance, default the configured one) are for demo data, which is sent on
+    the day it is dated, through a backend that delivers nothing.
+    """
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    sent_at = sent_at or timezone.now()
+    address = _sendable_address(invoice, sent_at)
+    _mail_invoice(invoice, address, mailer)
     invoice.sent_at = sent_at
     invoice.sent_to = address
     invoice.save(update_fields=["sent_at", "sent_to"])
     return invoice
+
+
+# --- Sending on the task queue -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_sending(*, invoice: Invoice, by) -> InvoiceSending:
+    """Put the e-mailing of an invoice on the task queue; returns its `InvoiceSending`.
+
+    What can be checked now (documents made, an address) is refused now, with its message. An invoice
+    already waiting or being sent is not queued a second time: its open sending is returned.
+    """
+    from invoicing.tasks import send_invoice_mail
+
+    invoice = Invoice.objects.select_for_update().defer("pdf", "xml").select_related("municipality").get(pk=invoice.pk)
+    _sendable_address(invoice, timezone.now())
+    sending = InvoiceSending.objects.filter(invoice=invoice, state__in=InvoiceSending.OPEN).first()
+    if sending is not None:
+        return sending
+    sending = InvoiceSending.objects.create(invoice=invoice, requested_by=by)
+    # Enqueued in this transaction: with the database queue the task commits with its row.
+    send_invoice_mail.enqueue(sending.pk)
+    sending.refresh_from_db()  # the immediate backend (tests) has sent it already
+    return sending
+
+
+UNKNOWN_OUTCOME = gettext_lazy(
+    "An earlier attempt stopped while it was handing the invoice to the mail server, so it is not known whether "
+    "it went out. Ask the municipality whether it arrived before you send it again."
+)
+
+
+def deliver_sending(*, sending_id: int, mailer=None) -> InvoiceSending:
+    """One attempt at a queued sending (the task's body). Never sends an invoice twice for one request.
+
+    The row goes from waiting to sending in a transaction of its own that commits before the mail server
+    is asked, so a second worker finds it taken. An attempt that fails puts it back to waiting with the
+    message (the task tries again later); one that finds it still "sending" knows an earlier attempt
+    stopped halfway (a worker killed, a lost commit) and stops with a message, sending nothing.
+    """
+    with transaction.atomic():
+        sending = InvoiceSending.objects.select_for_update().get(pk=sending_id)
+        if sending.state in (InvoiceSending.State.SENT, InvoiceSending.State.FAILED):
+            return sending
+        if sending.state == InvoiceSending.State.SENDING:
+            sending.state = InvoiceSending.State.FAILED
+            sending.last_error = str(UNKNOWN_OUTCOME)
+            sending.finished_at = timezone.now()
+            sending.save(update_fields=["state", "last_error", "finished_at"])
+            logger.error("Invoice sending %s: an earlier attempt stopped halfway; not sent again", sending.pk)
+            return sending
+        sending.state = InvoiceSending.State.SENDING
+        sending.attempts += 1
+        sending.save(update_fields=["state", "attempts"])
+    invoice = Invoice.objects.select_related("municipality").get(pk=sending.invoice_id)
+    sent_at = timezone.now()
+    try:
+        address = _sendable_address(invoice, sent_at)
+        _mail_invoice(invoice, address, mailer)
+    except Exception as error:
+        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error) or repr(error)
+        InvoiceSending.objects.filter(pk=sending.pk).update(state=InvoiceSending.State.WAITING, last_error=message)
+        raise
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().defer("pdf", "xml").get(pk=invoice.pk)
+        invoice.sent_at = sent_at
+        invoice.sent_to = address
+        invoice.save(update_fields=["sent_at", "sent_to"])
+        sending.state = InvoiceSending.State.SENT
+        sending.sent_to = address
+        sending.last_error = ""
+        sending.finished_at = timezone.now()
+        sending.save(update_fields=["state", "sent_to", "last_error", "finished_at"])
+    logger.info("Invoice %s sent to %s (sending %s, attempt %d)", invoice.number, address, sending.pk, sending.attempts)
+    return sending
+
+
+def record_sending_failure(*, sending_id: int, error: Exception) -> None:
+    """The last attempt failed: the sending is failed, with the message the administrator sees."""
+    message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error) or repr(error)
+    InvoiceSending.objects.filter(pk=sending_id, state__in=InvoiceSending.OPEN).update(
+        state=InvoiceSending.State.FAILED,
+        last_error=message,
+        finished_at=timezone.now(),
+    )
 
 
 @transaction.atomic

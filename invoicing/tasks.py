@@ -20,3 +20,17 @@ def make_invoice_documents(invoice_id: int) -> None:
     invoice = Invoice.objects.defer("pdf", "xml").filter(pk=invoice_id).first()
     if invoice is not None:
         services.store_documents(invoice=invoice)
+
+
+def _sending_failed(sending_id: int, *, error: Exception) -> None:
+    from invoicing import services
+
+    services.record_sending_failure(sending_id=sending_id, error=error)
+
+
+@retried_task(on_final_failure=_sending_failed, label=_("Sending an invoice"))
+def send_invoice_mail(sending_id: int) -> None:
+    """E-mail one requested sending's invoice (`services.deliver_sending`): sends it at most once."""
+    from invoicing import services
+
+    services.deliver_sending(sending_id=sending_id)

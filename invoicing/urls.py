@@ -18,6 +18,7 @@ urlpatterns = [
     path("fakturaer/<int:pk>/dokumenter/", views.invoice_documents, name="documents"),
     path("fakturaer/<int:pk>/dokumenter/igen/", views.invoice_documents_again, name="documents_again"),
     path("fakturaer/<int:pk>/send/", views.send, name="send"),
+    path("fakturaer/<int:pk>/afsendelse/", views.invoice_sending, name="sending"),
     path("fakturaer/<int:pk>/betalt/", views.paid, name="paid"),
     path("fakturaer/<int:pk>/krediter/", views.credit, name="credit"),
 ]

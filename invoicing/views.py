@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 
 from housingfirst.integrity import DocumentMismatch, verified
 from housingfirst.models import Municipality, Provider
+from housingfirst.tasks import ATTEMPTS
 from housingfirst.templatetags.hf import format_danish_number
 from invoicing import services
 from invoicing.forms import CreditNoteForm, InvoiceFilterForm, IssueForm, MonthForm, PaidForm, RateForm
-from invoicing.models import DocumentFailure, Invoice, Rate
+from invoicing.models import DocumentFailure, Invoice, InvoiceSending, Rate
 from invoicing.selectors import documents_progress, invoice_with_lines, month_overview, month_preview
 from invoicing.selectors import invoice_list as select_invoices
 
@@ -163,7 +164,12 @@ def invoice_detail(request, pk):
     return render(
         request,
         "invoicing/invoice_detail.html",
-        {**_documents_context(invoice), "lines": list(invoice.lines.all()), "paid_form": PaidForm()},
+        {
+            **_documents_context(invoice),
+            **_sending_context(invoice),
+            "lines": list(invoice.lines.all()),
+            "paid_form": PaidForm(),
+        },
     )
 
 
@@ -210,14 +216,31 @@ def download(request, pk, document):
 @require_POST
 @permission_required("invoicing.issue_invoice", raise_exception=True)
 def send(request, pk):
-    invoice = get_object_or_404(Invoice.objects.exclude(number=""), pk=pk)
+    """Queue the e-mail; the invoice's page shows it being sent (htmx polling) and what came of it."""
+    invoice = get_object_or_404(Invoice.objects.exclude(number="").defer("pdf", "xml"), pk=pk)
     try:
-        invoice = services.send_invoice(invoice=invoice, by=request.user)
+        sending = services.request_sending(invoice=invoice, by=request.user)
     except ValidationError as error:
         _show_refusal(request, error)
     else:
-        messages.success(request, _("Sent to %(address)s.") % {"address": invoice.sent_to})
+        if sending.state == InvoiceSending.State.SENT:
+            messages.success(request, _("Sent to %(address)s.") % {"address": sending.sent_to})
+        elif sending.state != InvoiceSending.State.FAILED:
+            messages.info(request, _("The invoice is being sent by the task queue. This page shows when it has gone."))
     return redirect(invoice)
+
+
+@permission_required("invoicing.view_invoice", raise_exception=True)
+def invoice_sending(request, pk):
+    """The invoice's sending box, polled while the task queue sends it."""
+    invoice = get_object_or_404(
+        Invoice.objects.exclude(number="").defer("pdf", "xml").select_related("municipality"), pk=pk
+    )
+    return render(request, "invoicing/partials/invoice_sending.html", _sending_context(invoice))
+
+
+def _sending_context(invoice: Invoice) -> dict:
+    return {"invoice": invoice, "sending": invoice.sendings.first(), "attempts": ATTEMPTS}
 
 
 @require_POST
