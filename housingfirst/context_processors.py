@@ -13,6 +13,7 @@ NAVIGATION = [
     ("interventions:method_fidelity", _("Fidelity"), "clipboard-data", {"lead"}),
     ("agreements:list", _("Agreements"), "file-earmark-text", {"admin"}),
     ("invoicing:month", _("Invoicing"), "receipt", {"admin"}),
+    ("workshops:list", _("Workshops"), "tools", {"workshop"}),
 ]
 # Set up once and seldom changed: one "Administration" menu, so the bar fits a 1280 px screen in both languages.
 ADMINISTRATION = [
@@ -21,6 +22,8 @@ ADMINISTRATION = [
     ("agreements:text", _("Standard text"), "journal-text", {"admin"}),
     ("citizens:life_areas", _("Life areas"), "list-check", {"admin"}),
     ("invoicing:rates", _("Rates"), "cash-coin", {"admin"}),
+    ("workshops:list", _("Workshops"), "tools", {"admin"}),
+    ("workshops:month", _("Work bonus"), "wallet2", {"admin"}),
     ("task_list", _("Tasks"), "hourglass-split", {"admin"}),
     ("lockout_list", _("Lockouts"), "shield-lock", {"admin"}),
     ("audit:list", _("Audit trail"), "journal-text", {"admin"}),
@@ -38,6 +41,8 @@ def roles_of(user) -> set[str]:
         roles.add("lead")
     if user.is_support_worker:
         roles.add("worker")
+    if user.is_workshop_leader:
+        roles.add("workshop")
     if user.is_superuser:
         # The Django admin is for the operator only (housingfirst/admin.py).
         roles.add("staff")

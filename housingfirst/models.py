@@ -76,6 +76,10 @@ class User(AbstractUser):
         return self._in_group(roles.SUPPORT_WORKER)
 
     @property
+    def is_workshop_leader(self) -> bool:
+        return self._in_group(roles.WORKSHOP_LEADER)
+
+    @property
     def sees_all_teams(self) -> bool:
         """Administrators work across teams; everyone else sees only their own team's citizens."""
         return self.is_administrator
@@ -88,6 +92,8 @@ class User(AbstractUser):
             return str(_("Team lead"))
         if self.is_support_worker:
             return str(_("Support worker"))
+        if self.is_workshop_leader:
+            return str(_("Workshop leader"))
         return ""
 
     @property

@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group, Permission
 SUPPORT_WORKER = "Bostøttemedarbejder"
 TEAM_LEAD = "Teamleder"
 ADMINISTRATOR = "Administrator"
-ROLES = (SUPPORT_WORKER, TEAM_LEAD, ADMINISTRATOR)
+WORKSHOP_LEADER = "Værkstedsleder"
+ROLES = (SUPPORT_WORKER, TEAM_LEAD, ADMINISTRATOR, WORKSHOP_LEADER)
 
 # "app_label.codename"; a name that does not exist (yet) is skipped.
 _WORKER = [
@@ -70,7 +71,22 @@ _ADMIN = _LEAD + [
     "invoicing.add_rate",
     "invoicing.change_rate",
 ]
-ROLE_PERMISSIONS = {SUPPORT_WORKER: _WORKER, TEAM_LEAD: _LEAD, ADMINISTRATOR: _ADMIN}
+# A workshop leader logs the hours of the workshops they lead (§103), and sees no case records.
+_WORKSHOP = [
+    "workshops.view_workshop",
+    "workshops.log_workshop_hours",
+]
+_ADMIN += _WORKSHOP + [
+    "workshops.add_workshop",
+    "workshops.change_workshop",
+    "workshops.pay_work_bonus",
+    "workshops.view_workbonusrate",
+    "workshops.add_workbonusrate",
+    "workshops.view_labourmarketcontributionrate",
+    "workshops.add_labourmarketcontributionrate",
+    "workshops.view_workbonusmonth",
+]
+ROLE_PERMISSIONS = {SUPPORT_WORKER: _WORKER, TEAM_LEAD: _LEAD, ADMINISTRATOR: _ADMIN, WORKSHOP_LEADER: _WORKSHOP}
 
 
 def sync_role_groups(**kwargs) -> None:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "invoicing",
     "audit",
     "agenda",
+    "workshops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

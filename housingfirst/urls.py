@@ -32,6 +32,7 @@ urlpatterns = [
     path("fakturering/", include("invoicing.urls")),
     path("revisionsspor/", include("audit.urls")),
     path("agenda/", include("agenda.urls")),
+    path("vaerksteder/", include("workshops.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,3 +6,4 @@ from tests.factories.citizens import *  # noqa: F403
 from tests.factories.core import *  # noqa: F403
 from tests.factories.interventions import *  # noqa: F403
 from tests.factories.invoicing import *  # noqa: F403
+from tests.factories.workshops import *  # noqa: F403
