@@ -14,7 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from citizens.models import Citizen, LifeArea
 from housingfirst.models import Method, User
-from interventions import services
+from interventions import outcome_demo, services
 from interventions.caseload import FULL, unit
 from interventions.models import Intervention, Pause, Phase, PhaseTemplate, PhaseTransition, Visit
 from interventions.phases import add_months, cti_timeline
@@ -84,10 +84,16 @@ def seed(context, stdout=None):
             Citizen.objects.filter(team=team, interventions__isnull=True).order_by("pk").select_related("team")
         )
         made += _seed_team(team, lead, workers, citizens, today, template, state)
-    visits = _seed_visits(made, areas, today, template)
+    returns = outcome_demo.shelter_returns(made, today)
+    earlier = outcome_demo.earlier_courses(context, today, template)
+    # Visits from each course's start, so the days to the first contact are the record's, not the seed's.
+    visits = _seed_visits(made + earlier, areas, today, template, history_days=None)
+    made += earlier
+    outcome_demo.seed_after_visits(context, today, stdout=stdout)
     if stdout:
         stdout.write(
-            f"Interventions: {len(made)} added ({Intervention.objects.count()} in all), {visits} visits added."
+            f"Interventions: {len(made)} added ({Intervention.objects.count()} in all), {visits} visits added, "
+            f"{returns} returns to the shelter."
         )
 
 
@@ -155,10 +161,11 @@ def _seed_team(team, lead, workers, citizens, today, template, state):
             old.refresh_from_db()
             made.append(old)
         elif method == Method.CTI and add_months_end(start, template) < today - datetime.timedelta(days=10):
-            # Past the nine months: the course ended with a small celebration.
+            # Past the nine months: the course ended with a small celebration, now and then some weeks late.
+            late = datetime.timedelta(days=rng.choice([0, 0, 0, 0, 12, 25]))
             intervention = services.end_intervention(
                 intervention=intervention,
-                end_date=add_months_end(start, template),
+                end_date=min(add_months_end(start, template) + late, today - datetime.timedelta(days=7)),
                 reason=Intervention.EndReason.GOALS_MET,
                 by=lead,
                 note="Forløbet sluttede med en lille fejring.",
@@ -221,7 +228,7 @@ def _record_phases(intervention, template, today, rng, worker):
         )
 
 
-def _seed_visits(interventions, areas, today, template):
+def _seed_visits(interventions, areas, today, template, history_days=182):
     busy = {}  # (worker pk, date) → [(start minute, end minute)]
     for worker_pk, day, start, minutes in Visit.objects.filter(
         date__gte=today - datetime.timedelta(days=200)
@@ -232,7 +239,9 @@ def _seed_visits(interventions, areas, today, template):
         if intervention.worker_id is None or intervention.start_date > today:
             continue
         rng = random.Random(f"visits-{intervention.citizen.cpr}-{intervention.method}")
-        first = max(intervention.start_date, today - datetime.timedelta(days=182))
+        first = intervention.start_date
+        if history_days is not None:
+            first = max(first, today - datetime.timedelta(days=history_days))
         last = min(intervention.end_date or today, today)
         # A few citizens have not been reached lately: the warnings page shows them.
         if rng.random() < 0.08 and intervention.status != Intervention.Status.ENDED:

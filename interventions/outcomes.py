@@ -133,6 +133,7 @@ def outcome_courses(interventions: QuerySet[Intervention], period: Period) -> Qu
         .filter(start_date__lte=period.end)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
         .select_related("citizen", "citizen__team", "citizen__paying_municipality", "worker")
+        .defer("citizen__cpr")  # never shown here: 13,000 decryptions saved at national scale
         .prefetch_related("housing_statuses", "pauses")
         .annotate(first_contact=Min("visits__date", filter=contact))
         .order_by("citizen__last_name", "citizen__first_name", "pk")

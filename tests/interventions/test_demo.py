@@ -30,3 +30,31 @@ def test_demo_visits_lie_inside_their_course(db, settings):
     assert not Visit.objects.filter(date__lt=F("intervention__start_date")).exists()
     assert not Visit.objects.filter(date__gt=F("intervention__end_date")).exists()
     assert not Visit.objects.filter(date__gt=timezone.localdate()).exists()
+
+
+def test_demo_gives_the_fidelity_and_outcome_pages_something_to_show(db, settings):
+    from interventions import fidelity, outcomes
+    from interventions.models import HousingStatus, Pause, SupervisionMeeting
+    from interventions.outcome_demo import last_spring
+    from interventions.phases import add_months
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    today = timezone.localdate()
+    assert SupervisionMeeting.objects.filter(kind=SupervisionMeeting.Kind.SUPERVISION).count() >= 3 * 20
+    assert set(HousingStatus.objects.values_list("checkpoint", flat=True)) == {"end", "3m", "12m"}
+    assert Pause.objects.filter(reason=Pause.Reason.SHELTER, to_date__isnull=False).count() >= 3
+    spring = last_spring(today)
+    period = fidelity.Period(spring, add_months(spring, 1) - fidelity.ONE_DAY)
+    teams = list(Intervention.objects.values_list("citizen__team", flat=True).distinct())
+    measurement = fidelity.measure(Intervention.objects.all(), period, team_ids=teams)
+    over = [month for month in measurement.months if month.over]
+    assert len({month.worker_id for month in over}) == 1  # one worker over the cap last spring
+    quarter = fidelity.measure(Intervention.objects.all(), fidelity.quarter_of(today), team_ids=teams).summary()
+    assert quarter.transitions_late and quarter.transitions_late < quarter.transitions  # some late, not all
+    assert 0 < quarter.supervision_workers_met < quarter.supervision_workers
+    year = fidelity.Period(add_months(today, -12), today)
+    result = outcomes.measure_outcomes(Intervention.objects.all(), year).total
+    assert result.at_end.n and result.after_12.n and result.returns >= 3
+    assert result.at_end.own_home > result.at_end.n / 2  # most keep their home
+    assert outcomes.due_housing_statuses(Intervention.objects.all())  # some follow-ups are due
