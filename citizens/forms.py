@@ -8,8 +8,9 @@ from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter
 
 from citizens.cpr import mask_cpr, normalize_cpr, passes_modulus_11, validate_cpr
 from citizens.models import ActionPlan, Citizen, Consent, Goal, LifeArea
+from citizens.selectors import SORTS, WITHOUT_WORKER, citizen_list, list_workers
 from citizens.services import duplicate_cpr_error
-from housingfirst.models import Caseworker, Municipality, Team
+from housingfirst.models import Caseworker, Method, Municipality, Team
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -182,8 +183,20 @@ class LifeAreaForm(forms.ModelForm):
         fields = ["name", "description", "position", "active"]
 
 
+NO_WORKER = "none"
+
+
 class CitizenFilter(FilterSet):
     team = ModelChoiceFilter(label=gettext_lazy("Team"), queryset=Team.objects.all(), empty_label=gettext_lazy("All"))
+    worker = ChoiceFilter(
+        label=gettext_lazy("Support worker"), choices=[], method="filter_worker", empty_label=gettext_lazy("All")
+    )
+    method = ChoiceFilter(
+        label=gettext_lazy("Method"),
+        choices=Method.choices,
+        field_name="course_method",
+        empty_label=gettext_lazy("All"),
+    )
     municipality = ModelChoiceFilter(
         label=gettext_lazy("Paying municipality"),
         field_name="paying_municipality",
@@ -200,16 +213,33 @@ class CitizenFilter(FilterSet):
 
     class Meta:
         model = Citizen
-        fields = ["team", "municipality", "status", "consent"]
+        fields = ["team", "worker", "method", "municipality", "status", "consent"]
 
     def filter_consent(self, queryset, name, value):
         # consent_expired is annotated by selectors.citizen_list.
         return queryset.filter(consent_expired=True) if value == "expired" else queryset
 
+    def filter_worker(self, queryset, name, value):
+        # The open course is joined by selectors.citizen_list.
+        if value == NO_WORKER:
+            return queryset.filter(WITHOUT_WORKER)
+        return queryset.filter(course_worker_id=value)
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        team_id = self.data.get("team") if self.data else None
+        workers = list_workers(user, team_id if str(team_id or "").isdigit() else None)
+        self.filters["worker"].extra["choices"] = [(NO_WORKER, _("No worker")), *((w.pk, str(w)) for w in workers)]
         if not user.sees_all_teams:
             # Someone who sees one team has nothing to filter by team.
             del self.filters["team"]
         for name in self.filters:
             self.form.fields[name].widget.attrs["class"] = "form-select"
+
+
+def citizen_list_filter(user, params) -> CitizenFilter:
+    """The citizen list as the search, the filters and the order in `params` narrow it: the page and its
+    export both come from here, so the file holds what the page shows."""
+    sort = params.get("sort", "name")
+    citizens = citizen_list(user, query=params.get("q", ""), sort=sort if sort in SORTS else "name")
+    return CitizenFilter(params or None, queryset=citizens, user=user)

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from citizens.cpr import mask_cpr, validate_cpr
 from citizens.crypto import EncryptedCprField
+from citizens.names import fold_name
 from housingfirst.models import Caseworker, Municipality, Team
 from housingfirst.uploads import random_upload_name, validate_uploaded_pdf
 
@@ -39,6 +40,16 @@ class LifeArea(models.Model):
         return self.name
 
 
+class SearchNameField(models.CharField):
+    """The folded "first last" (citizens/names.py), computed from the names on every save and in
+    `bulk_create` (both call `pre_save`), so no path that writes a citizen leaves it stale."""
+
+    def pre_save(self, model_instance, add):
+        value = fold_name(f"{model_instance.first_name} {model_instance.last_name}")
+        setattr(model_instance, self.attname, value)
+        return value
+
+
 class Citizen(models.Model):
     class Status(models.TextChoices):
         MOVING_OUT = "moving_out", _("Moving out of the shelter")
@@ -47,6 +58,7 @@ class Citizen(models.Model):
 
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
+    search_name = SearchNameField(_("name for search"), max_length=201, editable=False, default="")
     # Encrypted at rest (citizens/crypto.py); reads and writes as ten digits. The two columns after it are
     # filled from it on every save: the blind index that keeps numbers unique, and the birth date that
     # lists and the masked form show without decrypting.
@@ -102,6 +114,7 @@ class Citizen(models.Model):
             ("view_full_cpr", _("Can see full CPR numbers")),
             ("view_auditlog", _("Can see the audit log")),
             ("export_personal_data", _("Can make a citizen's access export (GDPR art. 15)")),
+            ("export_citizen_list", _("Can export the citizen list")),
         ]
         indexes = [models.Index(fields=["team", "status"]), models.Index(fields=["last_name", "first_name"])]
         constraints = [
@@ -119,6 +132,8 @@ class Citizen(models.Model):
     def save(self, *args, update_fields=None, **kwargs):
         if update_fields is not None and "cpr" in update_fields:
             update_fields = {*update_fields, "cpr_hash", "birth_date"}
+        if update_fields is not None and {"first_name", "last_name"} & set(update_fields):
+            update_fields = {*update_fields, "search_name"}
         super().save(*args, update_fields=update_fields, **kwargs)
 
     def get_absolute_url(self):

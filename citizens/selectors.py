@@ -8,14 +8,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens.cpr import mask_cpr, normalize_cpr
 from citizens.models import ActionPlan, Citizen, Consent, CprAccess, Goal, LifeArea
-from housingfirst.models import Caseworker, Municipality, Team
+from citizens.names import fold_name
+from housingfirst.models import Caseworker, Municipality, Team, User
 
 
 def visible_citizens(user) -> QuerySet[Citizen]:
@@ -74,6 +75,8 @@ def citizens_with_expired_consent(user) -> QuerySet[Citizen]:
 
 # "010190", "01.01.1990", "01-01-90", "1/1/1990": a birth date, matched against the CPR's first six digits.
 _BIRTH_DATE = re.compile(r"^(\d{1,2})[.\-/ ]?(\d{1,2})[.\-/ ]?(\d{2}|\d{4})$")
+# "0702", "07.02", "7/2": a birthday typed without the year.
+_DAY_MONTH = re.compile(r"^(\d{2})(\d{2})$|^(\d{1,2})[.\-/ ](\d{1,2})\.?$")
 _FULL_CPR = re.compile(r"^\d{6}[- ]?\d{4}$")
 
 
@@ -97,6 +100,19 @@ def birth_date_prefix(query: str) -> str | None:
     return f"{int(day):02d}{int(month):02d}{year[-2:]}"
 
 
+def day_and_month(query: str) -> tuple[int, int] | None:
+    """(day, month) for a birthday typed without the year ("0702", "07.02"), or None."""
+    match = _DAY_MONTH.match((query or "").strip())
+    if not match:
+        return None
+    day, month = (int(part) for part in (match.groups()[:2] if match.group(1) else match.groups()[2:]))
+    try:
+        datetime(2000, month, day)  # a leap year, so 29.02 is a birthday
+    except ValueError:
+        return None
+    return day, month
+
+
 def search_citizens(citizens: QuerySet[Citizen], query: str) -> QuerySet[Citizen]:
     query = (query or "").strip()
     if not query:
@@ -108,11 +124,20 @@ def search_citizens(citizens: QuerySet[Citizen], query: str) -> QuerySet[Citizen
         return citizens.filter(
             birth_date__day=day, birth_date__month=month, birth_date__year__in=[1800 + year, 1900 + year, 2000 + year]
         )
+    birthday = day_and_month(query)
+    if birthday:
+        return citizens.filter(birth_date__day=birthday[0], birth_date__month=birthday[1])
     condition = Q()
-    for word in query.split():
-        condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    for word in fold_name(query).split():
+        condition &= Q(search_name__contains=word)
     return citizens.filter(condition)
 
+
+# The citizen's open course (at most one: a constraint in interventions), joined by its relation name
+# so this app imports nothing of interventions'. Its worker and method are the list's columns and filters.
+OPEN_COURSE = FilteredRelation("interventions", condition=~Q(interventions__status="ended"))
+# "Without a worker": support not ended, and no worker on an open course (or no course yet).
+WITHOUT_WORKER = Q(course__worker__isnull=True) & ~Q(status=Citizen.Status.ENDED)
 
 SORTS = {
     "name": ("last_name", "first_name", "pk"),
@@ -121,14 +146,29 @@ SORTS = {
     "-move_in": ("-move_in_date", "last_name", "pk"),
     "municipality": ("paying_municipality__name", "last_name", "pk"),
     "-municipality": ("-paying_municipality__name", "last_name", "pk"),
+    "worker": (F("course_worker_first").asc(nulls_first=True), "course_worker_last", "last_name", "pk"),
+    "-worker": (F("course_worker_first").desc(nulls_last=True), "-course_worker_last", "last_name", "pk"),
+    "method": (F("course_method").asc(nulls_last=True), "last_name", "pk"),
+    "-method": (F("course_method").desc(nulls_last=True), "last_name", "pk"),
 }
+
+
+def with_course(citizens: QuerySet[Citizen]) -> QuerySet[Citizen]:
+    """Each citizen with its open course's id, method and worker (one join, no extra query)."""
+    return citizens.alias(course=OPEN_COURSE).annotate(
+        course_id=F("course__id"),
+        course_method=F("course__method"),
+        course_worker_id=F("course__worker_id"),
+        course_worker_first=F("course__worker__first_name"),
+        course_worker_last=F("course__worker__last_name"),
+    )
 
 
 def citizen_list(user, *, query: str = "", sort: str = "name") -> QuerySet[Citizen]:
     """The citizens a user sees, shaped for the list: one query per page, whatever its length."""
     today = timezone.localdate()
     consents = Consent.objects.filter(citizen=OuterRef("pk"))
-    citizens = (
+    citizens = with_course(
         visible_citizens(user)
         .select_related("team", "paying_municipality")
         .annotate(
@@ -141,6 +181,23 @@ def citizen_list(user, *, query: str = "", sort: str = "name") -> QuerySet[Citiz
     )
     citizens = search_citizens(citizens, query).defer("cpr")  # the list shows the birth date, never decrypts
     return citizens.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def citizens_without_worker(user, team_id=None) -> QuerySet[Citizen]:
+    """What the citizen list shows for ?worker=none, so the overview's count and the list agree."""
+    citizens = visible_citizens(user)
+    if team_id:
+        citizens = citizens.filter(team_id=team_id)
+    return citizens.alias(course=OPEN_COURSE).filter(WITHOUT_WORKER)
+
+
+def list_workers(user, team_id=None) -> QuerySet[User]:
+    """The people a list can be filtered by: active staff of the user's team (or the chosen team)."""
+    if not user.sees_all_teams:
+        team_id = user.team_id
+    if not team_id:
+        return User.objects.none()
+    return User.objects.filter(is_active=True, team_id=team_id).order_by("first_name", "last_name", "username")
 
 
 # --- the overview ---------------------------------------------------------------------------
@@ -204,7 +261,7 @@ class AuditEntry:
 
 
 # The blind index and birth date follow the CPR number, whose change is shown (masked) on its own.
-_SKIP_FIELDS = {"id", "created_at", "updated_at", "citizen", "plan", "cpr_hash", "birth_date"}
+_SKIP_FIELDS = {"id", "created_at", "updated_at", "citizen", "plan", "cpr_hash", "birth_date", "search_name"}
 _RELATED = {"paying_municipality": Municipality, "acting_municipality": Municipality, "municipality": Municipality}
 _RELATED |= {"caseworker": Caseworker, "team": Team, "life_area": LifeArea}
 

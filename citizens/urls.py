@@ -7,6 +7,7 @@ app_name = "citizens"
 urlpatterns = [
     path("", views.citizen_list, name="list"),
     path("ny/", views.citizen_create, name="create"),
+    path("eksport/", views.citizen_list_export, name="export"),
     path("livsomraader/", views.life_area_list, name="life_areas"),
     path("livsomraader/ny/", views.life_area_form, name="life_area_create"),
     path("livsomraader/<int:area_pk>/", views.life_area_form, name="life_area_edit"),

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,15 +14,15 @@ from django.views.decorators.http import require_POST
 from citizens import access_export, selectors, services
 from citizens.forms import (
     ActionPlanForm,
-    CitizenFilter,
     CitizenForm,
     ConsentForm,
     GoalEditFormSet,
     GoalFormSet,
     LifeAreaForm,
+    citizen_list_filter,
 )
 from citizens.models import ActionPlan, Consent, LifeArea
-from housingfirst import panels
+from housingfirst import exports, panels
 from housingfirst.uploads import private_file_response
 
 PAGE_SIZE = 25
@@ -33,7 +33,8 @@ def _require(user, permission):
         raise PermissionDenied
 
 
-SEARCH_PARAMS = ("q", "team", "municipality", "status", "consent", "sort")
+FILTER_PARAMS = ("team", "worker", "method", "municipality", "status", "consent")
+SEARCH_PARAMS = ("q", *FILTER_PARAMS, "sort")
 
 
 def _search_redirect(request):
@@ -69,10 +70,10 @@ def citizen_list(request):
     sort = request.GET.get("sort", "name")
     if sort not in selectors.SORTS:
         sort = "name"
-    citizens = selectors.citizen_list(request.user, query=query, sort=sort)
-    citizen_filter = CitizenFilter(request.GET or None, queryset=citizens, user=request.user)
+    citizen_filter = citizen_list_filter(request.user, request.GET)
     page = Paginator(citizen_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    filters = {name: request.GET.get(name, "") for name in ("team", "municipality", "status", "consent")}
+    page.object_list = panels.citizen_rows.apply(page.object_list)
+    filters = {name: request.GET.get(name, "") for name in FILTER_PARAMS}
     base = {"q": query, **{k: v for k, v in filters.items() if v}}
     context = {
         "page": page,
@@ -82,11 +83,29 @@ def citizen_list(request):
         "querystring": urlencode({**base, "sort": sort}),
         "sort_links": {
             key: urlencode({**base, "sort": ("-" + key) if sort == key else key})
-            for key in ("name", "move_in", "municipality")
+            for key in ("name", "move_in", "municipality", "worker", "method")
         },
         "filtered": bool(query or any(filters.values())),
+        "export_params": {**base, "sort": sort},
+        "can_export": request.user.has_perm("citizens.export_citizen_list"),
     }
     return render(request, "citizens/citizen_list.html", context)
+
+
+@require_POST
+def citizen_list_export(request):
+    """Queue the list, as filtered, as a CSV or XLSX file; the export's page shows when it is ready."""
+    _require(request.user, "citizens.export_citizen_list")
+    fmt = request.POST.get("format", "")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    filters = {name: value for name in SEARCH_PARAMS if (value := request.POST.get(name, "").strip())}
+    if selectors.looks_like_full_cpr(filters.get("q", "")):
+        filters["q"] = filters["q"][:6]
+    export = exports.request_export(
+        kind="citizen_list", params={"format": fmt, "filters": filters}, user=request.user, title=_("Citizen list")
+    )
+    return redirect("export_detail", pk=export.pk)
 
 
 def _overview_context(request, citizen, revealed_cpr=None):

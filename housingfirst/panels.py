@@ -5,6 +5,9 @@ Two places take panels:
 - `citizen_page`: the citizen overview. A panel is `panel(request, citizen) -> (template_name, context) | None`.
 - `intervention_page`: an intervention's page. A panel is `panel(request, intervention) -> ... | None`.
 
+- `citizen_rows`: the citizen list and its export. A hook is `hook(citizens)`: it adds attributes to a
+  page of citizens in place (e.g. `phase_label`), in a fixed number of queries whatever the page's length.
+
 None hides the panel. Apps register theirs in `AppConfig.ready()`, e.g.
 `panels.citizen_page.register(intervention_panel, order=20)`; lower orders come first.
 """
@@ -33,3 +36,21 @@ class PanelRegistry:
 dashboard = PanelRegistry()
 citizen_page = PanelRegistry()
 intervention_page = PanelRegistry()
+
+
+class RowHooks:
+    def __init__(self):
+        self._hooks: list[Callable] = []
+
+    def register(self, hook: Callable) -> None:
+        if hook not in self._hooks:
+            self._hooks.append(hook)
+
+    def apply(self, rows) -> list:
+        rows = list(rows)
+        for hook in self._hooks:
+            hook(rows)
+        return rows
+
+
+citizen_rows = RowHooks()

@@ -36,6 +36,7 @@ _LEAD = _WORKER + [
     "citizens.add_consent",
     "citizens.change_consent",
     "citizens.view_full_cpr",
+    "citizens.export_citizen_list",
     "interventions.add_intervention",
     "interventions.assign_worker",
     "interventions.view_capacity",

@@ -8,10 +8,11 @@ class InterventionsConfig(AppConfig):
 
     def ready(self):
         from housingfirst import panels
-        from interventions.panels import citizen_panel, dashboard_panel
+        from interventions.panels import citizen_list_rows, citizen_panel, dashboard_panel
 
         panels.citizen_page.register(citizen_panel, order=20)
         panels.dashboard.register(dashboard_panel, order=20)
+        panels.citizen_rows.register(citizen_list_rows)
 
         from interventions.outcome_panels import due_panel, intervention_outcome_panel
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from housingfirst.models import Method
 from interventions import selectors
-from interventions.models import PhaseTemplate
+from interventions.models import Intervention, PhaseTemplate
 from interventions.phases import cti_timeline, icm_follow_ups
 
 
@@ -50,3 +50,17 @@ def dashboard_panel(request):
         context = {"lead": False, "rows": rows, "load": selectors.load_of(user), "due": due[:6]}
         return "interventions/panel_dashboard.html", context
     return None
+
+
+def citizen_list_rows(citizens) -> None:
+    """The phase of each listed citizen's open course (`course_id` comes from the citizen list's query)."""
+    ids = [citizen.course_id for citizen in citizens if getattr(citizen, "course_id", None)]
+    courses = {}
+    if ids:
+        template = PhaseTemplate.current()
+        today = timezone.localdate()
+        # No citizen joined: the list has it already, and its CPR number stays undecrypted.
+        for intervention in Intervention.objects.filter(pk__in=ids).prefetch_related("transitions", "pauses"):
+            courses[intervention.pk] = selectors.describe(intervention, template, today).phase_label
+    for citizen in citizens:
+        citizen.phase_label = courses.get(getattr(citizen, "course_id", None), "")
