@@ -205,8 +205,9 @@ def test_a_support_worker_cannot_export_the_list(worker_client, worker):
 
 
 def test_the_export_checks_the_right_again_when_it_is_made(db, worker):
-    from citizens.exports import citizen_list_export
     from django.core.exceptions import ValidationError
+
+    from citizens.exports import citizen_list_export
 
     with pytest.raises(ValidationError):
         citizen_list_export({"format": "csv", "filters": {}}, worker)
