@@ -134,3 +134,87 @@ def test_a_rate_added_while_the_month_is_being_issued_waits_and_is_refused():
 
     assert any("er allerede faktureret" in message for message in refusals)
     assert not Rate.objects.filter(hourly_rate=500).exists()
+
+
+def test_a_rate_registered_between_a_municipalitys_preview_and_its_number_issues_nothing_priced_wrong(monkeypatch):
+    """The preview of a municipality reads the rates without the sequence lock (it is taken last): a
+    rate committed in that moment is seen under the lock, and the municipality's invoice is not issued
+    at the old price. The next run prices the month with the new rate."""
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from invoicing.models import InvoiceLine, Rate
+
+    ProviderFactory()
+    month = last_month()
+    municipalities_with_visits(month, ["510", "101"])
+    locked_sequence = services._locked_sequence
+    added = []
+
+    def rate_committed_meanwhile():
+        if not added and threading.current_thread() is threading.main_thread():
+            # Another administrator, on another connection, while the first municipality's lines are written.
+            def add_rate():
+                try:
+                    added.append(services.add_rate(hourly_rate=Decimal("500.00"), valid_from=month))
+                finally:
+                    connections.close_all()
+
+            thread = threading.Thread(target=add_rate)
+            thread.start()
+            thread.join(timeout=30)
+        return locked_sequence()
+
+    monkeypatch.setattr(services, "_locked_sequence", rate_committed_meanwhile)
+    with pytest.raises(ValidationError) as refusal:
+        services.issue_month(month=month)
+
+    assert f"En ny takst blev registreret, mens {month:%m.%Y} blev faktureret" in " ".join(refusal.value.messages)
+    assert len(added) == 1 and Invoice.objects.count() == 0
+    issued = services.issue_month(month=month)
+    assert len(issued) == 2
+    assert set(InvoiceLine.objects.values_list("rate", flat=True)) == {Decimal("500.00")}
+    assert all(invoice.total == Decimal("625.00") for invoice in issued)  # 75 minutes at 500 kr.
+    assert Rate.objects.filter(hourly_rate=500).count() == 1
+
+
+def test_a_rate_for_the_month_is_refused_once_its_first_municipality_is_issued(monkeypatch):
+    """Between two municipalities' transactions the month is already invoiced for the first: a rate
+    taking effect in it would price the rest differently, so it is refused and all are at one rate."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from invoicing.models import InvoiceLine, Rate
+
+    ProviderFactory()
+    month = last_month()
+    municipalities_with_visits(month, ["510", "101", "147"])
+    issue_one = services.issue_municipality_month
+    refusals = []
+
+    def then_a_rate(**kwargs):
+        invoice = issue_one(**kwargs)
+
+        def add_rate():
+            try:
+                services.add_rate(hourly_rate=Decimal("500.00"), valid_from=month + datetime.timedelta(days=1))
+            except ValidationError as error:
+                refusals.extend(error.messages)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=add_rate)
+        thread.start()
+        thread.join(timeout=30)
+        return invoice
+
+    monkeypatch.setattr(services, "issue_municipality_month", then_a_rate)
+    issued = services.issue_month(month=month)
+
+    assert len(issued) == 3 and len(refusals) == 3
+    assert all("er allerede faktureret" in message for message in refusals)
+    assert not Rate.objects.filter(hourly_rate=500).exists()
+    assert set(InvoiceLine.objects.values_list("rate", flat=True)) == {Decimal("450.00")}
