@@ -15,6 +15,7 @@ DEMO_LOGINS = [
     ("admin", roles.ADMINISTRATOR),
     ("teamleder", roles.TEAM_LEAD),
     ("medarbejder", roles.SUPPORT_WORKER),
+    ("vaerkstedsleder", roles.WORKSHOP_LEADER),
 ]
 
 TEAMS = [
@@ -37,6 +38,7 @@ STAFF = [
     ("henriette.bach", "Henriette", "Bach", 2, roles.SUPPORT_WORKER, "ICM ACT"),
     ("morten.friis", "Morten", "Friis", 2, roles.SUPPORT_WORKER, "ICM ACT"),
     ("louise.krogh", "Louise", "Krogh", 2, roles.SUPPORT_WORKER, "CTI ICM ACT"),
+    ("vaerkstedsleder", "Kim", "Mortensen", None, roles.WORKSHOP_LEADER, ""),
 ]
 
 # Town-hall postal codes of the demo municipalities (the CVR numbers below are made up).

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from invoicing.models import Invoice, Rate
+from invoicing.models import Invoice, Rate, ShelterDayRate
 from invoicing.selectors import municipality_filter_choices, previous_month
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -104,3 +104,11 @@ class RateForm(forms.ModelForm):
         if rate is not None and rate <= 0:
             raise forms.ValidationError(_("The rate must be more than 0 kr."))
         return rate
+
+
+class ShelterDayRateForm(forms.ModelForm):
+    class Meta:
+        model = ShelterDayRate
+        fields = ["day_rate", "valid_from", "note"]
+        localized_fields = ["day_rate"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

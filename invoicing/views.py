@@ -14,8 +14,16 @@ from housingfirst.models import Municipality, Provider
 from housingfirst.tasks import ATTEMPTS
 from housingfirst.templatetags.hf import format_danish_number
 from invoicing import services
-from invoicing.forms import CreditNoteForm, InvoiceFilterForm, IssueForm, MonthForm, PaidForm, RateForm
-from invoicing.models import DocumentFailure, Invoice, InvoiceSending, Rate
+from invoicing.forms import (
+    CreditNoteForm,
+    InvoiceFilterForm,
+    IssueForm,
+    MonthForm,
+    PaidForm,
+    RateForm,
+    ShelterDayRateForm,
+)
+from invoicing.models import DocumentFailure, Invoice, InvoiceSending, Rate, ShelterDayRate
 from invoicing.selectors import documents_progress, invoice_with_lines, month_overview, month_preview
 from invoicing.selectors import invoice_list as select_invoices
 
@@ -294,10 +302,49 @@ def hours_statement(request):
     return response
 
 
+def _dated_tables():
+    """Every dated table on one page: (key, heading, rows, value field, unit, form class, service, permission)."""
+    from workshops import services as workshop_services
+    from workshops.forms import ContributionRateForm, WorkBonusRateForm
+    from workshops.models import LabourMarketContributionRate, WorkBonusRate
+
+    return [
+        ("shelter", _("Shelter day rate"), ShelterDayRate.objects.all(), "day_rate", "kr",
+         ShelterDayRateForm, services.add_shelter_day_rate, "invoicing.add_rate"),
+        ("bonus", _("Work bonus per hour"), WorkBonusRate.objects.all(), "hourly_rate", "kr",
+         WorkBonusRateForm, workshop_services.add_work_bonus_rate, "workshops.add_workbonusrate"),
+        ("am", _("AM contribution"), LabourMarketContributionRate.objects.all(), "percent", "%",
+         ContributionRateForm, workshop_services.add_contribution_rate, "workshops.add_labourmarketcontributionrate"),
+    ]  # fmt: skip
+
+
 @permission_required("invoicing.view_invoice", raise_exception=True)
 def rates(request):
-    form = RateForm(request.POST or None)
-    if request.method == "POST":
+    """The hourly rate and the other dated tables (shelter day rate, work bonus, AM contribution)."""
+    posted = request.POST.get("table", "hourly") if request.method == "POST" else None
+    form = RateForm(request.POST if posted == "hourly" else None)
+    tables = []
+    for key, heading, rows, field, unit, form_class, add, permission in _dated_tables():
+        bound = form_class(request.POST if posted == key else None, prefix=key)
+        if posted == key:
+            if not request.user.has_perm(permission):
+                return render(request, "403.html", status=403)
+            if bound.is_valid():
+                try:
+                    added = add(**bound.cleaned_data, by=request.user)
+                except ValidationError as error:
+                    bound.add_error(None, error)
+                else:
+                    value = format_danish_number(getattr(added, field))
+                    messages.success(
+                        request,
+                        _("%(table)s: %(value)s takes effect on %(date)s.")
+                        % {"table": heading, "value": f"{value} {unit}.", "date": f"{added.valid_from:%d.%m.%Y}"},
+                    )
+                    return redirect("invoicing:rates")
+        tables.append({"key": key, "heading": heading, "rows": rows, "field": field, "unit": unit, "form": bound,
+                       "can_add": request.user.has_perm(permission)})  # fmt: skip
+    if posted == "hourly":
         if not request.user.has_perm("invoicing.add_rate"):
             return render(request, "403.html", status=403)
         if form.is_valid():
@@ -312,4 +359,4 @@ def rates(request):
                     % {"rate": format_danish_number(rate.hourly_rate), "date": f"{rate.valid_from:%d.%m.%Y}"},
                 )
                 return redirect("invoicing:rates")
-    return render(request, "invoicing/rates.html", {"form": form, "rates": Rate.objects.all()})
+    return render(request, "invoicing/rates.html", {"form": form, "rates": Rate.objects.all(), "tables": tables})

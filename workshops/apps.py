@@ -8,6 +8,7 @@ class WorkshopsConfig(AppConfig):
 
     def ready(self):
         from housingfirst import panels
+        from workshops import exports  # noqa: F401 - declares the statement and payroll files
         from workshops.panels import citizen_panel, dashboard_panel
 
         panels.citizen_page.register(citizen_panel, order=30)

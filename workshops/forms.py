@@ -145,7 +145,7 @@ class WorkBonusRateForm(forms.ModelForm):
         model = WorkBonusRate
         fields = ["hourly_rate", "valid_from", "note"]
         localized_fields = ["hourly_rate"]
-        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class ContributionRateForm(forms.ModelForm):
@@ -153,4 +153,4 @@ class ContributionRateForm(forms.ModelForm):
         model = LabourMarketContributionRate
         fields = ["percent", "valid_from", "note"]
         localized_fields = ["percent"]
-        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

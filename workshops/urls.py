@@ -12,4 +12,6 @@ urlpatterns = [
     path("dusoer/", views.month, name="month"),
     path("dusoer/udbetal/", views.pay, name="pay"),
     path("dusoer/borger/<int:citizen_pk>/", views.statement, name="statement"),
+    path("dusoer/borger/<int:citizen_pk>/pdf/", views.statement_pdf, name="statement_pdf"),
+    path("dusoer/loenliste/", views.payroll_csv, name="payroll_csv"),
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from citizens.selectors import get_visible_citizen
+from housingfirst import exports
 from workshops import selectors, services
 from workshops.forms import AttendanceForm, CorrectionForm, MonthForm, PayForm, WorkshopForm, parse_day
 
@@ -162,3 +163,34 @@ def statement(request, citizen_pk):
     made = selectors.citizen_statement(citizen, chosen)
     context = {"citizen": citizen, "month": chosen, "made": made, "paid": selectors.month_is_paid(chosen)}
     return render(request, "workshops/statement.html", context)
+
+
+@require_POST
+@permission_required("workshops.pay_work_bonus", raise_exception=True)
+def statement_pdf(request, citizen_pk):
+    citizen = get_visible_citizen(request.user, citizen_pk)
+    _form, chosen = MonthForm.from_request(request.POST)
+    export = exports.request_export(
+        kind="work_bonus_statement",
+        params={"citizen": citizen.pk, "month": chosen.isoformat()},
+        user=request.user,
+        title=_("Work bonus %(month)s: %(citizen)s") % {"month": f"{chosen:%m.%Y}", "citizen": citizen.full_name},
+    )
+    return redirect("export_detail", pk=export.pk)
+
+
+@require_POST
+@permission_required("workshops.pay_work_bonus", raise_exception=True)
+@permission_required("citizens.view_full_cpr", raise_exception=True)
+def payroll_csv(request):
+    _form, chosen = MonthForm.from_request(request.POST)
+    if not selectors.month_is_paid(chosen):
+        messages.error(request, _("Pay the month first: the payroll list is made of locked hours."))
+        return redirect(f"{reverse('workshops:month')}?month={chosen:%Y-%m}")
+    export = exports.request_export(
+        kind="work_bonus_payroll",
+        params={"month": chosen.isoformat()},
+        user=request.user,
+        title=_("Work bonus payroll list %(month)s") % {"month": f"{chosen:%m.%Y}"},
+    )
+    return redirect("export_detail", pk=export.pk)

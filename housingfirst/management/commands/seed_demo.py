@@ -7,7 +7,7 @@ from django.db import transaction
 from housingfirst.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_core
 
 # Each app adds its own demo data in `<app>/demo.py: seed(context, stdout)`, in this order.
-APP_SEEDS = ["citizens", "interventions", "agreements", "invoicing"]
+APP_SEEDS = ["citizens", "interventions", "agreements", "invoicing", "workshops"]
 
 
 class Command(BaseCommand):
@@ -36,4 +36,4 @@ class Command(BaseCommand):
                 module.seed(context, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password: {DEMO_PASSWORD}):"))
         for username, role in DEMO_LOGINS:
-            self.stdout.write(f"  {username:<12} {role}")
+            self.stdout.write(f"  {username:<16} {role}")
