@@ -20,3 +20,16 @@ def booking_sections(citizen) -> list[personal_data.Section]:
             shown=("date", "start_time", "duration_minutes", "place", "status", "worker", "note"),
         )
     ]
+
+
+@personal_data.eraser(order=30)
+def erase_bookings(citizen) -> list:
+    """The bookings' notes, and the notifications that name the citizen or link to their pages."""
+    from django.db.models import Q
+
+    from agenda.models import Notification
+
+    Booking.objects.filter(intervention__citizen=citizen).update(note="")
+    urls = [citizen.get_absolute_url(), *(i.get_absolute_url() for i in citizen.interventions.all())]
+    Notification.objects.filter(Q(url__in=urls) | Q(text__contains=citizen.full_name)).delete()
+    return []

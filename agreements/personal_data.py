@@ -34,3 +34,16 @@ def agreement_documents(citizen) -> list[tuple[str, object]]:
         if agreement.signed_copy:
             found.append((f"aftale-{agreement.pk}-v{agreement.version}-underskrevet.pdf", agreement.signed_copy))
     return found
+
+
+@personal_data.eraser(order=40)
+def erase_agreement_files(citizen) -> list:
+    """The issued PDFs (name and full CPR number) and the scanned signed copies. The agreements' dates, method,
+    rate and parties stay: they are what the invoices were issued under."""
+    files = []
+    agreements = Agreement.objects.filter(citizen=citizen)
+    for agreement in agreements:
+        files.extend(file for file in (agreement.pdf, agreement.signed_copy) if file)
+    agreements.update(pdf="", signed_copy="")
+    Agreement.history.filter(citizen_id=citizen.pk).update(pdf="", signed_copy="")
+    return files

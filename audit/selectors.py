@@ -29,8 +29,9 @@ from django.utils.translation import gettext_lazy
 from agreements.models import Agreement
 from audit.models import SignInEvent
 from citizens.cpr import mask_cpr
-from citizens.models import ActionPlan, Citizen, Consent, CprAccess, Goal
+from citizens.models import ActionPlan, Citizen, Consent, CprAccess, ErasureRequest, Goal
 from interventions.models import Intervention, Pause, PhaseTransition, Visit
+from invoicing.models import Invoice
 
 
 class Kind:
@@ -63,6 +64,9 @@ HISTORY_SOURCES = {
     "phasetransition": (PhaseTransition, _intervention_citizen),
     "pause": (Pause, _intervention_citizen),
     "agreement": (Agreement, lambda: F("citizen_id")),
+    # An invoice is to a municipality, for many citizens: it shows in the trail unfiltered by citizen.
+    "invoice": (Invoice, lambda: Value(None, output_field=BigIntegerField())),
+    "erasurerequest": (ErasureRequest, lambda: F("citizen_id")),
 }
 COLUMNS = ("at", "user_ref", "kind", "source", "ref", "citizen_ref", "action")
 # Derived from the CPR number, whose change is shown (masked) on its own; bookkeeping columns.
@@ -219,7 +223,9 @@ def _history_rows(model, refs) -> dict:
 
 
 def _fields(model):
-    return [f for f in model._meta.concrete_fields if f.name not in _SKIP_FIELDS]
+    # Columns the history leaves out (an invoice's stored PDF and XML) have nothing to compare.
+    kept = {f.name for f in model.history.model._meta.concrete_fields}
+    return [f for f in model._meta.concrete_fields if f.name not in _SKIP_FIELDS and f.name in kept]
 
 
 def _changes(model, row, related) -> list[tuple[str, str, str]]:
@@ -287,6 +293,8 @@ def entries_for(page_rows) -> list[Entry]:
             found = history[source].get(row["ref"])
             if found is not None:
                 changes = _changes(model, found, related)
+                if source == "invoice" and found.number:
+                    subject = f"{subject} {found.number}"
         elif source == "cpraccess":
             access = accesses.get(row["ref"])
             subject = access.purpose if access and access.purpose else _("CPR number on the citizen's page")

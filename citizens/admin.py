@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from citizens.cpr import normalize_cpr, validate_cpr
 from citizens.forms import CitizenForm
-from citizens.models import ActionPlan, Citizen, Consent, CprAccess, Goal, LifeArea
+from citizens.models import ActionPlan, Citizen, Consent, CprAccess, ErasureRequest, Goal, LifeArea
 from citizens.services import duplicate_cpr_error
 from housingfirst.admin import ReadOnlyAdminMixin
 
@@ -128,3 +128,11 @@ class CprAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "user", "citizen", "purpose"]
     list_select_related = ["user", "citizen"]
     date_hierarchy = "at"
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Requested and decided in the app (two administrators); the admin only shows them."""
+
+    list_display = ["citizen", "requested_by", "requested_at", "decision", "decided_by", "decided_at"]
+    list_select_related = ["citizen", "requested_by", "decided_by"]

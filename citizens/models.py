@@ -103,6 +103,8 @@ class Citizen(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.MOVING_OUT)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set when the retention period ran out or an erasure was approved (citizens/erasure.py).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -149,6 +151,65 @@ class Citizen(models.Model):
         if self.birth_date is not None and "cpr" not in self.__dict__:
             return f"{self.birth_date:%d%m%y}-XXXX"
         return mask_cpr(self.cpr)
+
+
+class ErasureRequest(models.Model):
+    """An administrator's request to anonymise a citizen before the retention period ends.
+
+    A second administrator decides; the database refuses a decision by the one who asked.
+    """
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    citizen = models.ForeignKey(
+        Citizen, verbose_name=_("citizen"), on_delete=models.PROTECT, related_name="erasure_requests"
+    )
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        permissions = [("decide_erasure", _("Can request and decide the erasure of a citizen"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("requested_by")),
+                name="erasure_decided_by_another",
+                violation_error_message=_("Another administrator must decide an erasure you asked for."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision="", decided_by__isnull=True, decided_at__isnull=True)
+                | (~models.Q(decision="") & models.Q(decided_by__isnull=False, decided_at__isnull=False)),
+                name="erasure_decision_has_who_and_when",
+            ),
+            models.UniqueConstraint(
+                fields=["citizen"],
+                condition=models.Q(decision=""),
+                name="one_open_erasure_request_per_citizen",
+                violation_error_message=_("An erasure of this citizen is already waiting for a decision."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.citizen} ({self.requested_at:%d.%m.%Y})"
 
 
 class CprAccess(models.Model):

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from citizens.selectors import citizens_with_expired_consent
+from citizens.selectors import citizens_with_expired_consent, waiting_erasure_requests
 
 
 def dashboard_panel(request):
@@ -10,11 +10,13 @@ def dashboard_panel(request):
     if not user.has_perm("citizens.view_citizen"):
         return None
     expired = citizens_with_expired_consent(user).count()
+    erasures = waiting_erasure_requests(user).count() if user.has_perm("citizens.decide_erasure") else 0
     return (
         "citizens/panels/dashboard.html",
         {
             "can_add": user.has_perm("citizens.add_citizen"),
             "expired_consents": expired,
             "expired_url": reverse("citizens:list") + "?consent=expired",
+            "erasures": erasures,
         },
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens.cpr import mask_cpr, normalize_cpr
-from citizens.models import ActionPlan, Citizen, Consent, CprAccess, Goal, LifeArea
+from citizens.models import ActionPlan, Citizen, Consent, CprAccess, ErasureRequest, Goal, LifeArea
 from citizens.names import fold_name
 from housingfirst.models import Caseworker, Municipality, Team, User
 
@@ -198,6 +198,22 @@ def list_workers(user, team_id=None) -> QuerySet[User]:
     if not team_id:
         return User.objects.none()
     return User.objects.filter(is_active=True, team_id=team_id).order_by("first_name", "last_name", "username")
+
+
+# --- erasure --------------------------------------------------------------------------------
+
+
+def open_erasure_request(citizen: Citizen) -> ErasureRequest | None:
+    return citizen.erasure_requests.filter(decision="").select_related("requested_by").first()
+
+
+def waiting_erasure_requests(user) -> QuerySet[ErasureRequest]:
+    return (
+        ErasureRequest.objects.filter(decision="", citizen__in=visible_citizens(user))
+        .select_related("citizen", "requested_by")
+        .defer("citizen__cpr")
+        .order_by("requested_at", "pk")
+    )
 
 
 # --- the overview ---------------------------------------------------------------------------

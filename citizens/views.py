@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
-from citizens import access_export, selectors, services
+from citizens import access_export, erasure, selectors, services
 from citizens.forms import (
     ActionPlanForm,
     CitizenForm,
@@ -21,7 +21,7 @@ from citizens.forms import (
     LifeAreaForm,
     citizen_list_filter,
 )
-from citizens.models import ActionPlan, Consent, LifeArea
+from citizens.models import ActionPlan, Consent, ErasureRequest, LifeArea
 from housingfirst import exports, panels
 from housingfirst.uploads import private_file_response
 
@@ -127,9 +127,12 @@ def _overview_context(request, citizen, revealed_cpr=None):
         "revealed_cpr": revealed_cpr,
         "can_view_cpr": request.user.has_perm("citizens.view_full_cpr"),
         "can_export": request.user.has_perm(access_export.PERMISSION),
+        "can_erase": request.user.has_perm(erasure.PERMISSION),
     }
     if request.user.has_perm("citizens.view_auditlog"):
         context["audit_log"] = selectors.citizen_audit_log(citizen)
+    if context["can_erase"]:
+        context["erasure_request"] = selectors.open_erasure_request(citizen)
     return context
 
 
@@ -162,6 +165,44 @@ def citizen_access_export(request, pk):
     citizen = selectors.get_visible_citizen(request.user, pk)
     export = access_export.request_access_export(citizen=citizen, user=request.user)
     return redirect(export)
+
+
+@require_POST
+def erasure_request(request, pk):
+    """An administrator asks for the citizen to be anonymised ahead of time; another must approve."""
+    _require(request.user, erasure.PERMISSION)
+    citizen = selectors.get_visible_citizen(request.user, pk)
+    try:
+        erasure.request_erasure(citizen=citizen, user=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The erasure is requested. Another administrator must approve it."))
+    return redirect(f"{citizen.get_absolute_url()}#gdpr-heading")
+
+
+@require_POST
+def erasure_decision(request, pk, request_pk):
+    _require(request.user, erasure.PERMISSION)
+    citizen = selectors.get_visible_citizen(request.user, pk)
+    wanted = get_object_or_404(ErasureRequest, citizen=citizen, pk=request_pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        erasure.decide_erasure(request=wanted, user=request.user, approve=approve)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The citizen is anonymised.") if approve else _("The request for erasure is rejected.")
+        )
+    return redirect(f"{citizen.get_absolute_url()}#gdpr-heading")
+
+
+def erasure_requests(request):
+    """Requests waiting for a second administrator."""
+    _require(request.user, erasure.PERMISSION)
+    page = Paginator(selectors.waiting_erasure_requests(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "citizens/erasure_requests.html", {"page": page, "waiting": page.object_list})
 
 
 @sensitive_post_parameters("cpr")

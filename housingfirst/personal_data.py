@@ -10,11 +10,16 @@ bookings, agreements and invoice lines. So each app says what it holds in its ow
     def visits(citizen) -> list[personal_data.Section]:
         ...
 
-and, for erasure, what it removes when a citizen is anonymised:
+and, for erasure, what it removes when a citizen is anonymised (inside the anonymisation's transaction;
+it returns the stored files to delete once that has committed), and how it narrows who is due:
 
     @personal_data.eraser(order=30)
-    def erase_visit_notes(citizen, *, user) -> int:  # returns how many rows it changed
+    def erase_visit_notes(citizen) -> list[FieldFile]:
         ...
+
+    @personal_data.retention(order=30)
+    def still_supported(citizens: QuerySet, cutoff: date) -> QuerySet:
+        ...  # leave out the citizens whose data must still be kept
 
 A section's rows are dicts of plain Python values (dates, decimals, text): the JSON holds all of them, the
 PDF shows the `shown` columns.
@@ -58,6 +63,7 @@ class Section:
 _sections: list[tuple[int, Callable]] = []
 _erasers: list[tuple[int, Callable]] = []
 _documents: list[tuple[int, Callable]] = []
+_retention: list[tuple[int, Callable]] = []
 
 
 def _register(registry, order):
@@ -76,6 +82,14 @@ def section(*, order: int = 50):
 
 def eraser(*, order: int = 50):
     return _register(_erasers, order)
+
+
+def retention(*, order: int = 50):
+    return _register(_retention, order)
+
+
+def retention_filters() -> list[Callable]:
+    return [function for _order, function in _retention]
 
 
 def documents(*, order: int = 50):

@@ -55,6 +55,7 @@ _ADMIN = _LEAD + [
     "citizens.delete_consent",
     "citizens.view_auditlog",
     "citizens.export_personal_data",
+    "citizens.decide_erasure",
     "citizens.add_lifearea",
     "citizens.change_lifearea",
     "citizens.view_goal",

@@ -185,7 +185,12 @@ DAILY_JOBS = [
     "housingfirst.daily.remind_follow_ups",
     "housingfirst.daily.remind_expiring_consents",
     "housingfirst.daily.prune_exports",
+    "citizens.tasks.anonymise_due_citizens",
 ]
+
+# Retention (issue 11): a citizen is anonymised this many years after the last intervention ended, the
+# time the bookkeeping rules keep invoices. Invoices themselves are kept as issued.
+CITIZEN_RETENTION_YEARS = env_int("CITIZEN_RETENTION_YEARS", 5)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -53,3 +53,28 @@ def intervention_sections(citizen) -> list[personal_data.Section]:
             shown=("checkpoint", "status", "note", "recorded_at"),
         ),
     ]
+
+
+@personal_data.retention(order=20)
+def kept_while_supported(citizens, cutoff):
+    """Kept while an intervention is open, and until the retention period after the last one ended."""
+    from django.db.models import Exists, OuterRef, Q
+
+    recent = Intervention.objects.filter(citizen=OuterRef("pk")).filter(
+        ~Q(status=Intervention.Status.ENDED) | Q(end_date__isnull=True) | Q(end_date__gt=cutoff)
+    )
+    return citizens.exclude(Exists(recent))
+
+
+@personal_data.eraser(order=20)
+def erase_notes(citizen) -> list:
+    """Every free-text note on the citizen's courses, visits, phases, pauses and housing statuses, also in
+    their history. Queryset updates on purpose: the months stay locked for everything but the words."""
+    courses = Intervention.objects.filter(citizen=citizen)
+    course_ids = list(courses.values_list("pk", flat=True))
+    courses.update(end_note="", choice_rejection_reason="")
+    Intervention.history.filter(citizen_id=citizen.pk).update(end_note="", choice_rejection_reason="")
+    for model in (Visit, PhaseTransition, Pause, HousingStatus):
+        model.objects.filter(intervention_id__in=course_ids).update(note="")
+        model.history.filter(intervention_id__in=course_ids).update(note="")
+    return []

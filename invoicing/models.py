@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from housingfirst.models import Method, Municipality
 
@@ -149,6 +150,10 @@ class Invoice(models.Model):
     )
     credited_at = models.DateTimeField(_("credited at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    # Who issued, sent, registered payment or credited, for the audit trail; the documents are stored once
+    # with their hash and are not copied into every history row.
+    history = HistoricalRecords(excluded_fields=["pdf", "xml"])
 
     class Meta:
         ordering = ["-issued_at", "-pk"]

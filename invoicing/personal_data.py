@@ -28,3 +28,11 @@ def invoice_sections(citizen) -> list[personal_data.Section]:
             shown=("invoice", "invoice_month", "municipality", "method", "minutes", "days", "rate", "amount"),
         )
     ]
+
+
+@personal_data.eraser(order=50)
+def erase_draft_lines(citizen) -> list:
+    """Issued invoices never change: their lines keep the name and masked number, as bookkeeping requires.
+    Only lines of an invoice not yet issued lose the name."""
+    InvoiceLine.objects.filter(citizen=citizen, invoice__number="").update(citizen_name="Anonymiseret")
+    return []
