@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens.models import ActionPlan, Citizen, Consent, ErasureRequest, Goal
+from citizens.names import fold_name
 from housingfirst import personal_data
 
 logger = logging.getLogger(__name__)
@@ -109,8 +110,6 @@ def anonymise_citizen(*, citizen: Citizen, user=None) -> Citizen:
 
     names = {"first_name": ANONYMOUS_FIRST_NAME, "last_name": f"borger {citizen.pk}"}
     # The blind index stays unique without a number behind it.
-    from citizens.names import fold_name
-
     folded = fold_name(f"{names['first_name']} {names['last_name']}")
     Citizen.history.filter(id=citizen.pk).update(**names, search_name=folded, **CITIZEN_FIELDS)
     for name, value in {**names, **CITIZEN_FIELDS}.items():
