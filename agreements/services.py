@@ -18,6 +18,7 @@ from agreements.documents import render_agreement_pdf
 from agreements.models import Agreement, AgreementText
 from citizens.selectors import current_plan
 from housingfirst.models import Provider
+from housingfirst.orphans import atomic_with_files, written
 from housingfirst.templatetags.hf import kr
 from housingfirst.uploads import validate_pdf_upload
 from interventions.models import Intervention
@@ -200,7 +201,7 @@ def issue_refusals(agreement: Agreement) -> list[str]:
     return refusals
 
 
-@transaction.atomic
+@atomic_with_files()
 def issue_agreement(*, agreement: Agreement, user) -> Agreement:
     agreement = _locked(agreement)
     refusals = issue_refusals(agreement)
@@ -213,13 +214,10 @@ def issue_agreement(*, agreement: Agreement, user) -> Agreement:
     # Rendered once: the stored bytes are what both parties sign, and every reprint serves them.
     rendered = render_agreement_pdf(agreement)
     agreement.pdf.save("agreement.pdf", ContentFile(rendered.content), save=False)
+    # Storage is not transactional: the file goes again if anything below rolls the transaction back.
+    written(agreement.pdf)
     agreement.pdf_sha256 = rendered.sha256
-    # Storage is not transactional: if the row is not saved, do not leave the file behind.
-    try:
-        _save(agreement, user=user, event=Event.ISSUED)
-    except Exception:
-        agreement.pdf.delete(save=False)
-        raise
+    _save(agreement, user=user, event=Event.ISSUED)
 
     previous = agreement.previous_version
     if previous is not None and previous.status in (Agreement.Status.ISSUED, Agreement.Status.SIGNED):
@@ -286,13 +284,14 @@ def record_signatures(
     return agreement
 
 
-@transaction.atomic
+@atomic_with_files()
 def upload_signed_copy(*, agreement: Agreement, user, uploaded) -> Agreement:
     agreement = _locked(agreement)
     if agreement.status == Agreement.Status.DRAFT:
         raise ValidationError(_("A draft has no signed copy: issue the agreement first."), code="not_issued")
     validate_pdf_upload(uploaded)
     agreement.signed_copy.save(uploaded.name or "signed.pdf", uploaded, save=False)
+    written(agreement.signed_copy)
     _save(agreement, user=user, event=Event.SIGNED_COPY)
     return agreement
 

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from simple_history.admin import SimpleHistoryAdmin
@@ -9,7 +8,7 @@ from citizens.cpr import normalize_cpr, validate_cpr
 from citizens.forms import CitizenForm
 from citizens.models import ActionPlan, Citizen, Consent, CprAccess, ErasureRequest, Goal, LifeArea
 from citizens.services import duplicate_cpr_error
-from housingfirst.admin import ReadOnlyAdminMixin
+from housingfirst.admin import PrivateFilesAdminMixin, ReadOnlyAdminMixin
 
 
 @admin.register(LifeArea)
@@ -87,24 +86,18 @@ class CitizenAdmin(SimpleHistoryAdmin):
         return redirect(Citizen.objects.get(pk=object_id).get_absolute_url())
 
 
-# Uploaded PDFs have no public URL (MEDIA_URL is None on purpose): the admin offers a plain file
-# input and the app's pages serve the file through a permission check.
-PRIVATE_FILES = {models.FileField: {"widget": forms.FileInput(attrs={"accept": "application/pdf,.pdf"})}}
-
-
 class GoalInline(admin.TabularInline):
     model = Goal
     extra = 0
 
 
 @admin.register(ActionPlan)
-class ActionPlanAdmin(SimpleHistoryAdmin):
+class ActionPlanAdmin(PrivateFilesAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "citizen", "municipality", "received_on"]
     list_filter = ["kind", "municipality"]
     list_select_related = ["citizen", "municipality"]
     raw_id_fields = ["citizen"]
     inlines = [GoalInline]
-    formfield_overrides = PRIVATE_FILES
 
 
 @admin.register(Goal)
@@ -116,11 +109,10 @@ class GoalAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(SimpleHistoryAdmin):
+class ConsentAdmin(PrivateFilesAdminMixin, SimpleHistoryAdmin):
     list_display = ["citizen", "given_on", "expires_on", "withdrawn_on"]
     list_select_related = ["citizen"]
     raw_id_fields = ["citizen"]
-    formfield_overrides = PRIVATE_FILES
 
 
 @admin.register(CprAccess)

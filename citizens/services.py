@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from citizens.cpr import format_cpr, normalize_cpr
 from citizens.models import ActionPlan, Citizen, Consent, CprAccess, LifeArea
 from housingfirst.models import Municipality
+from housingfirst.orphans import atomic_with_files, save_with_files
 
 
 def _stamp(instance, user):
@@ -105,11 +106,11 @@ def reveal_cpr(*, citizen: Citizen, user, purpose: str = "") -> str:
     return number
 
 
-@transaction.atomic
+@atomic_with_files()
 def save_plan(*, plan: ActionPlan, goals_formset=None, user=None) -> ActionPlan:
     """Save an action plan and its goals together: a plan never lands without the goals typed with it."""
     _stamp(plan, user)
-    plan.save()
+    save_with_files(plan)  # a new upload is removed again if the goals fail
     if goals_formset is not None:
         goals_formset.instance = plan
         goals = goals_formset.save(commit=False)
@@ -132,14 +133,14 @@ def delete_plan(*, plan: ActionPlan, user=None) -> None:
     plan.delete()
 
 
-@transaction.atomic
+@atomic_with_files()
 def save_consent(*, consent: Consent, user=None) -> Consent:
     if consent.expires_on and consent.given_on and consent.expires_on < consent.given_on:
         raise ValidationError(
             {"expires_on": _("A consent cannot expire before it is given.")}, code="consent_expires_before_given"
         )
     _stamp(consent, user)
-    consent.save()
+    save_with_files(consent)
     return consent
 
 

@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from housingfirst import roles
@@ -27,6 +29,45 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PrivateFilesAdminMixin:
+    """Uploaded PDFs have no public URL (MEDIA_URL is None on purpose): the app's pages serve them through
+    a permission check that logs the view. The admin offers a plain file input to replace one, and where a
+    file field is read-only (a view-only page) it shows the stored name instead of Django's link, whose
+    URL cannot be built (a 500 before)."""
+
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput(attrs={"accept": "application/pdf,.pdf"})}}
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.private_files = {}
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                shown = f"{field.name}_stored_name"
+                setattr(self, shown, self._stored_name(field))
+                self.private_files[field.name] = shown
+
+    @staticmethod
+    def _stored_name(field):
+        def stored_name(obj):
+            return getattr(obj, field.name).name or ""
+
+        stored_name.short_description = field.verbose_name
+        return stored_name
+
+    def _shown(self, names, read_only):
+        return [self.private_files.get(name, name) if name in read_only else name for name in names]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [self.private_files.get(name, name) for name in fields]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self._shown(fields, set(self.private_files))  # the whole page is read-only
+        return self._shown(fields, set(super().get_readonly_fields(request, obj)))
 
 
 class UserChangeForm(DjangoUserAdmin.form):

@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from housingfirst.models import Export
+from housingfirst.orphans import atomic_with_files, written
 from housingfirst.pdf import sha256_of
 
 logger = logging.getLogger(__name__)
@@ -117,27 +118,24 @@ def make(*, export_id: str) -> Export | None:
 
 def _store(export: Export, made: Made) -> None:
     suffix = PurePath(made.filename).suffix or ".bin"
-    export.file.save(f"export{suffix}", ContentFile(made.content), save=False)
-    try:
-        with transaction.atomic():
-            updated = (
-                Export.objects.filter(pk=export.pk)
-                .exclude(status=Export.Status.DONE)
-                .update(
-                    status=Export.Status.DONE,
-                    file=export.file.name,
-                    filename=made.filename[:200],
-                    content_type=made.content_type,
-                    size=len(made.content),
-                    sha256=sha256_of(made.content),
-                    citizen_ids=sorted(set(made.citizen_ids)),
-                    finished_at=timezone.now(),
-                    error="",
-                )
+    with atomic_with_files():
+        export.file.save(f"export{suffix}", ContentFile(made.content), save=False)
+        written(export.file)  # storage is not transactional: leave no file without its row
+        updated = (
+            Export.objects.filter(pk=export.pk)
+            .exclude(status=Export.Status.DONE)
+            .update(
+                status=Export.Status.DONE,
+                file=export.file.name,
+                filename=made.filename[:200],
+                content_type=made.content_type,
+                size=len(made.content),
+                sha256=sha256_of(made.content),
+                citizen_ids=sorted(set(made.citizen_ids)),
+                finished_at=timezone.now(),
+                error="",
             )
-    except Exception:
-        export.file.delete(save=False)  # storage is not transactional: leave no file without its row
-        raise
+        )
     if not updated:
         export.file.delete(save=False)  # another run finished first; its file is the one kept
 

@@ -1,6 +1,8 @@
 """Response headers that keep personal data out of caches, and the Content-Security-Policy."""
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
@@ -49,4 +51,31 @@ class RefuseNulBytesMiddleware:
             values.extend(request.POST.values())
         if any("\x00" in value for value in values):
             return HttpResponseBadRequest(_("The request holds a character that is not allowed (NUL)."))
+        return self.get_response(request)
+
+
+def bad_request(request, exception=None):
+    """The 400 page in the app's layout (Django's own renders it without the request, so without the menu).
+    Reached by a request with more fields or files than DATA_UPLOAD_MAX_NUMBER_FIELDS/_FILES allow."""
+    return render(request, "400.html", status=400)
+
+
+class RequestSizeLimitMiddleware:
+    """A body larger than the largest upload (MAX_UPLOAD_MB, plus a megabyte for the form around it) is
+    refused from its Content-Length, before a byte of it is read: a worker is not tied up receiving
+    and parsing it. The proxy in front should refuse it even earlier (README, "Production")."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = (settings.MAX_UPLOAD_MB + 1) * 1024 * 1024
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponseBadRequest(_("The request's Content-Length is not a number."))
+        if length > limit:
+            response = render(request, "413.html", {"limit_mb": settings.MAX_UPLOAD_MB}, status=413)
+            response["Connection"] = "close"  # the unread body is not waited for
+            return response
         return self.get_response(request)

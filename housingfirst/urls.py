@@ -36,6 +36,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "housingfirst.security.bad_request"
 handler403 = "django.views.defaults.permission_denied"
 handler404 = "django.views.defaults.page_not_found"
 handler500 = "django.views.defaults.server_error"

@@ -360,15 +360,24 @@ def test_the_life_areas_are_listed_in_their_order(admin_client_):
 
 
 def test_a_plan_form_with_thousands_of_goal_forms_is_refused_quickly(lead_client, team_lead):
+    """Claiming 2,000 goal forms costs what claiming 31 (one over the cap) costs: the formset never builds
+    more than its cap. Timed against that anchor in the same run, so a loaded machine slows both alike
+    (before the cap, 2,000 forms took about 28 s against the anchor's tenth of a second)."""
     import time
 
     citizen = CitizenFactory(team=team_lead.team)
-    started = time.perf_counter()
-    response = lead_client.post(
-        reverse("citizens:plan_create", args=[citizen.pk]), plan_data(**{"goals-TOTAL_FORMS": "2000"})
-    )
-    elapsed = time.perf_counter() - started
-    assert response.status_code == 200
-    assert "Indsend venligst højst 30 formularer" in response.content.decode()
+    url = reverse("citizens:plan_create", args=[citizen.pk])
+
+    def timed(total_forms: str) -> float:
+        started = time.perf_counter()
+        response = lead_client.post(url, plan_data(**{"goals-TOTAL_FORMS": total_forms}))
+        assert response.status_code == 200
+        assert "Indsend venligst højst 30 formularer" in response.content.decode()
+        return time.perf_counter() - started
+
+    timed("31")  # warm
+    anchor = min(timed("31") for _ in range(2))
+    elapsed = min(timed("2000") for _ in range(2))
+
     assert not ActionPlan.objects.exists()
-    assert elapsed < 2
+    assert elapsed < 3 * anchor + 0.25, f"2,000 forms took {elapsed:.3f} s against {anchor:.3f} s for 31"

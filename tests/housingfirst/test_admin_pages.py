@@ -78,3 +78,41 @@ def test_a_support_worker_without_a_method_is_refused_in_the_admin(client, worke
     assert response.status_code == 302
     worker.refresh_from_db()
     assert worker.methods == ["ICM"]
+
+
+@pytest.mark.parametrize("model_name", ["consent", "actionplan"])
+def test_a_view_only_page_of_a_record_with_a_document_shows_the_stored_name_not_a_link(
+    client, provider, monkeypatch, model_name
+):
+    from django.core.files.base import ContentFile
+
+    from citizens.admin import ActionPlanAdmin, ConsentAdmin
+    from tests.factories import ActionPlanFactory, ConsentFactory
+
+    record = ConsentFactory() if model_name == "consent" else ActionPlanFactory()
+    record.document.save("Karen Holm 010190-1234.pdf", ContentFile(b"%PDF-1.4 x"))
+    admin_class = ConsentAdmin if model_name == "consent" else ActionPlanAdmin
+    monkeypatch.setattr(admin_class, "has_change_permission", lambda self, request, obj=None: False)
+    client = logged_in(client, AdministratorFactory(is_superuser=True))
+
+    page = client.get(f"/admin/citizens/{model_name}/{record.pk}/change/")
+
+    assert page.status_code == 200  # a 500 before: the file has no URL to link to
+    html = page.content.decode()
+    assert record.document.name in html
+    assert f'href="{record.document.name}' not in html and "010190-1234" not in html
+
+
+def test_the_change_page_of_a_consent_offers_a_plain_file_input(client, provider):
+    from django.core.files.base import ContentFile
+
+    from tests.factories import ConsentFactory
+
+    consent = ConsentFactory()
+    consent.document.save("samtykke.pdf", ContentFile(b"%PDF-1.4 x"))
+    client = logged_in(client, AdministratorFactory(is_superuser=True))
+
+    page = client.get(f"/admin/citizens/consent/{consent.pk}/change/")
+
+    assert page.status_code == 200
+    assert 'type="file"' in page.content.decode() and 'accept="application/pdf,.pdf"' in page.content.decode()

@@ -152,3 +152,27 @@ def test_a_rerun_makes_the_documents_a_failed_run_left_out(provider, haderslev, 
 
     assert "Udstedt: 0 fakturaer (ingen nye); dokumenter lavet for 1" in out
     assert Invoice.objects.get().has_documents
+
+
+def test_export_refuses_a_document_that_does_not_match_its_stored_hash(provider, haderslev, month, tmp_path, caplog):
+    log_visits(month, minutes=[60], citizen=CitizenFactory(paying_municipality=haderslev))
+    run("generate_invoices", "--month", f"{month:%Y-%m}")
+    invoice = Invoice.objects.get()
+    # A bad restore, not the app: the database's guard against changing an issued invoice is bypassed.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        Invoice.objects.filter(pk=invoice.pk).update(pdf=b"%PDF-1.7 another citizen's invoice")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+    with pytest.raises(CommandError, match=f"Faktura {invoice.number} \\(PDF\\) svarer ikke til det udstedte dokument"):
+        run("export_invoice", invoice.number, "--format", "pdf", "--output", str(tmp_path / "f.pdf"))
+
+    assert not (tmp_path / "f.pdf").exists()  # no bytes written, not even the stored ones
+    logged = f"Faktura {invoice.number} (PDF) does not match its stored SHA-256"
+    assert any(record.levelname == "ERROR" and logged in record.getMessage() for record in caplog.records)
+    run("export_invoice", invoice.number, "--format", "xml", "--output", str(tmp_path / "f.xml"))  # the XML is intact
+    assert (tmp_path / "f.xml").read_bytes() == bytes(invoice.xml)

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from housingfirst.integrity import DocumentMismatch, verified
 from invoicing import services
@@ -32,7 +33,8 @@ class Command(BaseCommand):
             invoice.refresh_from_db()
         sha = invoice.pdf_sha256 if document == "pdf" else invoice.xml_sha256
         try:
-            content = verified(bytes(getattr(invoice, document)), sha, document=f"Invoice {invoice.number}")
+            label = _("Invoice %(number)s") % {"number": invoice.number}
+            content = verified(bytes(getattr(invoice, document)), sha, document=f"{label} ({document.upper()})")
         except DocumentMismatch as error:
             raise CommandError(str(error)) from None
         path.write_bytes(content)
