@@ -32,6 +32,7 @@ from citizens.cpr import mask_cpr
 from citizens.models import ActionPlan, Citizen, Consent, CprAccess, ErasureRequest, Goal
 from interventions.models import Intervention, Pause, PhaseTransition, Visit
 from invoicing.models import Invoice
+from workshops.models import WorkshopHours
 
 
 class Kind:
@@ -67,6 +68,7 @@ HISTORY_SOURCES = {
     # An invoice is to a municipality, for many citizens: it shows in the trail unfiltered by citizen.
     "invoice": (Invoice, lambda: Value(None, output_field=BigIntegerField())),
     "erasurerequest": (ErasureRequest, lambda: F("citizen_id")),
+    "workshophours": (WorkshopHours, lambda: F("citizen_id")),
 }
 COLUMNS = ("at", "user_ref", "kind", "source", "ref", "citizen_ref", "action")
 # Derived from the CPR number, whose change is shown (masked) on its own; bookkeeping columns.

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from citizens.models import Citizen
 
@@ -68,6 +69,9 @@ class WorkshopHours(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="+"
     )
     logged_at = models.DateTimeField(_("logged"), auto_now=True)
+
+    # Hours are money: every change and removal is kept, with who made it, for the audit trail.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date", "pk"]

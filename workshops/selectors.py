@@ -11,15 +11,32 @@ from citizens.models import Citizen
 from workshops import workbonus
 from workshops.models import LabourMarketContributionRate, WorkBonusMonth, WorkBonusRate, Workshop, WorkshopHours
 
+OPEN_COURSE = ["planned", "active", "paused"]
+
 
 def visible_workshops(user) -> QuerySet[Workshop]:
-    """An administrator sees every workshop, a workshop leader the workshops they lead."""
+    """With the permission: an administrator sees every workshop, a workshop leader the workshops they
+    lead, and a citizen's own worker the workshops their citizens work in."""
     workshops = Workshop.objects.select_related("leader")
     if not user.has_perm("workshops.log_workshop_hours"):
         return workshops.none()
     if user.is_administrator:
         return workshops
-    return workshops.filter(leader=user)
+    theirs = Workshop.objects.filter(
+        participants__interventions__worker=user, participants__interventions__status__in=OPEN_COURSE
+    )
+    return workshops.filter(Q(leader=user) | Q(pk__in=theirs.values("pk")))
+
+
+def own_citizen_ids(user, workshop: Workshop) -> set[int] | None:
+    """The citizens a worker may log for on a workshop they do not lead: their own; None means all."""
+    if user.is_administrator or workshop.leader_id == user.pk:
+        return None
+    return set(
+        workshop.participants.filter(interventions__worker=user, interventions__status__in=OPEN_COURSE).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def get_visible_workshop(user, pk) -> Workshop:
@@ -61,14 +78,18 @@ def contribution_rates() -> list[tuple[datetime.date, Decimal]]:
     return list(LabourMarketContributionRate.objects.values_list("valid_from", "percent"))
 
 
-def attendance(workshop: Workshop, day: datetime.date) -> list[tuple[Citizen, Decimal | None]]:
-    """The workshop's participants (and anyone with hours that day) with their ordinary hours on `day`."""
+def attendance(workshop: Workshop, day: datetime.date, user=None) -> list[tuple[Citizen, Decimal | None]]:
+    """The workshop's participants (and anyone with hours that day) with their ordinary hours on `day`;
+    for a citizen's worker who does not lead the workshop, only their own citizens."""
     logged = dict(
         WorkshopHours.objects.filter(workshop=workshop, date=day, is_correction=False).values_list(
             "citizen_id", "hours"
         )
     )
     citizens = Citizen.objects.filter(Q(pk__in=set(logged)) | Q(workshops=workshop)).distinct()
+    own = own_citizen_ids(user, workshop) if user is not None else None
+    if own is not None:
+        citizens = citizens.filter(pk__in=own)
     return [(citizen, logged.get(citizen.pk)) for citizen in citizens.order_by("first_name", "last_name", "pk")]
 
 

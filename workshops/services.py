@@ -63,9 +63,12 @@ def _check_hours(hours, *, correction: bool = False) -> Decimal:
     return hours
 
 
-def _check_may_log(*, workshop: Workshop, by) -> None:
+def _check_may_log(*, workshop: Workshop, by, citizens=()) -> None:
     if not selectors.may_log_for(by, workshop):
         raise ValidationError(_("You may not log hours for this workshop."))
+    own = selectors.own_citizen_ids(by, workshop)
+    if own is not None and any(citizen.pk not in own for citizen in citizens):
+        raise ValidationError(_("You may log workshop hours only for the citizens you support."))
 
 
 def _check_day(day: datetime.date) -> None:
@@ -77,11 +80,15 @@ def _set_hours(*, workshop: Workshop, citizen: Citizen, day: datetime.date, hour
     existing = WorkshopHours.objects.filter(workshop=workshop, citizen=citizen, date=day, is_correction=False).first()
     if not hours:
         if existing is not None:
+            existing._history_user = by
             existing.delete()
         return None
     if existing is None:
         existing = WorkshopHours(workshop=workshop, citizen=citizen, date=day, is_correction=False)
+    if existing.pk and existing.hours == hours:
+        return existing  # saving the list again leaves an unchanged row (and its history) alone
     existing.hours, existing.bonus_month, existing.logged_by = hours, day.replace(day=1), by
+    existing._history_user = by
     existing.save()
     return existing
 
@@ -89,7 +96,7 @@ def _set_hours(*, workshop: Workshop, citizen: Citizen, day: datetime.date, hour
 @transaction.atomic
 def log_hours(*, workshop: Workshop, citizen: Citizen, date: datetime.date, hours, by) -> WorkshopHours | None:
     """Set a citizen's hours in a workshop on a day (0 removes them). Refused in a paid month."""
-    _check_may_log(workshop=workshop, by=by)
+    _check_may_log(workshop=workshop, by=by, citizens=[citizen])
     _check_day(date)
     hours = _check_hours(hours)
     _refuse_paid(_locked_month(date))
@@ -104,11 +111,11 @@ def save_attendance(
 
     All or nothing: one refused row (a paid month) saves none. Returns how many citizens have hours.
     """
-    _check_may_log(workshop=workshop, by=by)
     _check_day(date)
     checked = {pk: _check_hours(hours or Decimal(0)) for pk, hours in hours_by_citizen.items()}
-    _refuse_paid(_locked_month(date))
     citizens = Citizen.objects.in_bulk(checked)
+    _check_may_log(workshop=workshop, by=by, citizens=citizens.values())
+    _refuse_paid(_locked_month(date))
     saved = 0
     for pk, hours in checked.items():
         if _set_hours(workshop=workshop, citizen=citizens[pk], day=date, hours=hours, by=by) is not None:
@@ -122,7 +129,7 @@ def correct_hours(*, workshop: Workshop, citizen: Citizen, date: datetime.date, 
 
     It earns (or takes back) the rate of the day worked; the day's hours may not end below zero.
     """
-    _check_may_log(workshop=workshop, by=by)
+    _check_may_log(workshop=workshop, by=by, citizens=[citizen])
     hours = _check_hours(hours, correction=True)
     note = (note or "").strip()
     if not note:

@@ -58,7 +58,7 @@ def attendance(request, pk):
     workshop = selectors.get_visible_workshop(request.user, pk)
     today = timezone.localdate()
     day = min(parse_day(request.GET.get("dato") or request.POST.get("dato", ""), today), today)
-    rows = selectors.attendance(workshop, day)
+    rows = selectors.attendance(workshop, day, request.user)
     form = AttendanceForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,7 +104,7 @@ def correction(request, pk):
             )
             return redirect(f"{reverse('workshops:attendance', args=[workshop.pk])}?dato={entry.date:%Y-%m-%d}")
     day = form.cleaned_data.get("date") or timezone.localdate()
-    rows = selectors.attendance(workshop, day)
+    rows = selectors.attendance(workshop, day, request.user)
     context = {
         "workshop": workshop,
         "form": AttendanceForm(rows=rows),

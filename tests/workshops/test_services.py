@@ -150,3 +150,38 @@ def test_a_month_spanning_a_rate_change_is_paid_at_the_rate_of_each_day(workshop
         (Decimal("30.00"), Decimal("150.00")),
         (Decimal("32.00"), Decimal("160.00")),
     ]
+
+
+def test_a_citizens_own_worker_given_the_permission_logs_for_their_own_citizens_only(workshop, citizen):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import InterventionFactory
+
+    intervention = InterventionFactory(citizen=citizen)
+    worker = intervention.worker
+    worker.user_permissions.add(Permission.objects.get(codename="log_workshop_hours"))
+    other = CitizenFactory()
+    workshop.participants.add(other)
+    worker = type(worker).objects.get(pk=worker.pk)  # fresh permission cache
+
+    assert list(selectors.visible_workshops(worker)) == [workshop]
+    assert [row[0] for row in selectors.attendance(workshop, D(2025, 3, 3), worker)] == [citizen]
+    services.log_hours(workshop=workshop, citizen=citizen, date=D(2025, 3, 3), hours=Decimal("3"), by=worker)
+    with pytest.raises(ValidationError, match="kun registrere værkstedstimer for de borgere, du støtter"):
+        services.save_attendance(
+            workshop=workshop, date=D(2025, 3, 3), hours_by_citizen={other.pk: Decimal("2")}, by=worker
+        )
+
+
+def test_every_change_of_hours_is_kept_with_who_made_it(workshop, leader, citizen):
+    services.log_hours(workshop=workshop, citizen=citizen, date=D(2025, 3, 3), hours=Decimal("6"), by=leader)
+    services.log_hours(workshop=workshop, citizen=citizen, date=D(2025, 3, 3), hours=Decimal("6"), by=leader)
+    services.log_hours(workshop=workshop, citizen=citizen, date=D(2025, 3, 3), hours=Decimal("5"), by=leader)
+    services.log_hours(workshop=workshop, citizen=citizen, date=D(2025, 3, 3), hours=Decimal("0"), by=leader)
+
+    history = WorkshopHours.history.order_by("history_date")
+    assert [(row.history_type, row.hours, row.history_user) for row in history] == [
+        ("+", Decimal("6.00"), leader),
+        ("~", Decimal("5.00"), leader),
+        ("-", Decimal("5.00"), leader),
+    ]
