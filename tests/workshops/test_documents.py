@@ -116,3 +116,24 @@ def test_the_demo_has_a_workshop_with_a_month_of_hours_a_paid_month_and_a_correc
     assert WorkshopHours.objects.filter(bonus_month=last_month, is_correction=False).count() >= 40
     assert WorkshopHours.objects.filter(bonus_month=last_month, is_correction=True).count() == 1
     assert WorkBonusMonth.objects.filter(paid_at__isnull=False).count() == 1
+
+
+def test_the_citizens_access_export_and_erasure_cover_workshop_hours(workshop, leader, citizen, administrator):
+    from housingfirst import personal_data
+
+    services.log_hours(workshop=workshop, citizen=citizen, date=D(2025, 3, 3), hours=Decimal("6"), by=leader)
+    services.pay_month(month=MARCH, by=administrator)
+    services.correct_hours(
+        workshop=workshop, citizen=citizen, date=D(2025, 3, 3), hours=Decimal("-1"), note="Syg", by=leader
+    )
+
+    keys = {section.key for section in personal_data.sections_for(citizen)}
+    assert {"workshop_hours", "workshops"} <= keys
+    for erase in personal_data.erasers():
+        if erase.__module__ == "workshops.personal_data":
+            erase(citizen)
+
+    assert not WorkshopHours.objects.filter(note="Syg").exists()
+    assert not WorkshopHours.history.filter(note="Syg").exists()
+    assert WorkshopHours.objects.filter(citizen=citizen).count() == 2  # the payroll's record stays
+    assert not workshop.participants.filter(pk=citizen.pk).exists()
