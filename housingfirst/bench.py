@@ -5,9 +5,12 @@ one query: a ratio to it says how much the page costs beyond what Django itself 
 so figures from a loaded laptop and a quiet server can be compared.
 """
 
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 
 from housingfirst.models import Municipality
 
@@ -21,5 +24,21 @@ def anchor(request):
     return HttpResponse(_ANCHOR.render({"rows": list(Municipality.objects.order_by("code")[:50])}, request))
 
 
-# The app's own URLs, plus the anchor; the benchmark runs with ROOT_URLCONF pointing here.
-urlpatterns = [path("__bench__/anchor/", anchor), path("", include("housingfirst.urls"))]
+BARE_TABLE = "bench_bare_insert"
+
+
+@login_not_required
+@csrf_exempt
+def bare_insert(request):
+    """The visit POST's anchor (bench/visit_post.py): one INSERT in a transaction, nothing else."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {BARE_TABLE} (at, body) VALUES (now(), %s)", [request.POST.get("note", "")])  # noqa: S608
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# The app's own URLs, plus the anchors; the benchmark runs with ROOT_URLCONF pointing here.
+urlpatterns = [
+    path("__bench__/anchor/", anchor),
+    path("__bench__/insert/", bare_insert),
+    path("", include("housingfirst.urls")),
+]

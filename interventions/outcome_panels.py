@@ -19,10 +19,10 @@ def due_panel(request):
     interventions = selectors.visible_interventions(user)
     if not (user.is_team_lead or user.is_administrator):
         interventions = interventions.filter(worker=user)
-    due = outcomes.due_housing_statuses(interventions)
+    due, total = outcomes.due_housing_statuses_shown(interventions, limit=DUE_SHOWN)
     if not due:
         return None
-    return "interventions/panel_housing_due.html", {"due": due[:DUE_SHOWN], "more": max(len(due) - DUE_SHOWN, 0)}
+    return "interventions/panel_housing_due.html", {"due": due, "more": max(total - DUE_SHOWN, 0)}
 
 
 def intervention_outcome_panel(request, intervention):

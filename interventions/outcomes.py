@@ -14,14 +14,14 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import CharField, Count, Exists, Min, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from housingfirst.models import Method
 from interventions.fidelity import Period, share
 from interventions.models import HousingStatus, Intervention, Pause, Visit
-from interventions.outcome_services import checkpoint_date
+from interventions.outcome_services import CHECKPOINT_MONTHS, checkpoint_date
 from interventions.phases import add_months
 
 OWN_HOME = set(HousingStatus.OWN_HOME)
@@ -196,6 +196,55 @@ def due_housing_statuses(interventions: QuerySet[Intervention], today=None) -> l
                 due.append({"intervention": intervention, "checkpoint": checkpoint, "label": label, "date": day})
     due.sort(key=lambda item: (item["date"], item["intervention"].pk))
     return due
+
+
+def _last_end_due(today: datetime.date, months: int) -> datetime.date:
+    """The latest end date whose checkpoint `months` after falls on or before today (add_months clamps,
+    so 29-31 January + 1 month all fall on 28 February)."""
+    day = add_months(today, -months)
+    while add_months(day + datetime.timedelta(days=1), months) <= today:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def due_housing_statuses_shown(interventions: QuerySet[Intervention], limit: int, today=None) -> tuple[list, int]:
+    """The `limit` oldest housing statuses due (as `due_housing_statuses`) and how many are due in all.
+
+    For the start page, which shows a few: counted and picked in the database (three queries, whatever the
+    number of courses) instead of loading every ended course of the country with its statuses."""
+    today = today or timezone.localdate()
+    since = add_months(today, -13)
+    ended = interventions.filter(method=Method.CTI, status=Intervention.Status.ENDED, end_date__gte=since).order_by()
+    missing = {}
+    for checkpoint, _label in HousingStatus.Checkpoint.choices:
+        recorded = HousingStatus.objects.filter(intervention=OuterRef("pk"), checkpoint=checkpoint)
+        missing[checkpoint] = Q(end_date__lte=_last_end_due(today, CHECKPOINT_MONTHS[checkpoint])) & ~Exists(recorded)
+    counts = ended.aggregate(**{checkpoint: Count("pk", filter=due) for checkpoint, due in missing.items()})
+    total = sum(counts.values())
+    if not total:
+        return [], 0
+    # The oldest `limit` of each checkpoint (their dates follow the end dates), in one query.
+    picks = [
+        ended.filter(due)
+        .annotate(checkpoint=Value(checkpoint, output_field=CharField()))
+        .order_by("end_date", "pk")
+        .values_list("pk", "checkpoint")[:limit]
+        for checkpoint, due in missing.items()
+    ]
+    chosen = list(picks[0].union(*picks[1:], all=True).order_by())
+    courses = interventions.model.objects.select_related("citizen", "worker").in_bulk({pk for pk, _ in chosen})
+    labels = dict(HousingStatus.Checkpoint.choices)
+    due = [
+        {
+            "intervention": courses[pk],
+            "checkpoint": checkpoint,
+            "label": labels[checkpoint],
+            "date": checkpoint_date(courses[pk], checkpoint),
+        }
+        for pk, checkpoint in chosen
+    ]
+    due.sort(key=lambda item: (item["date"], item["intervention"].pk))
+    return due[:limit], total
 
 
 def outcome_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:

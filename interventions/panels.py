@@ -38,7 +38,7 @@ def dashboard_panel(request):
             "room_cti": sum(1 for w in workers if w.is_qualified_for(Method.CTI) and w.load.has_room_for(Method.CTI)),
             "room_icm": sum(1 for w in workers if w.is_qualified_for(Method.ICM) and w.load.has_room_for(Method.ICM)),
             "unassigned": selectors.unassigned(user.team_id).count(),
-            "warnings": len(selectors.fidelity_rows(user, team_id=user.team_id)),
+            "warnings": selectors.fidelity_warning_count(user, team_id=user.team_id),
         }
         return "interventions/panel_dashboard.html", context
     if user.is_support_worker:

@@ -617,7 +617,10 @@ def log_visit(
     )
     visit._history_user = by
     visit.save()
-    visit.life_areas.set(life_areas)
+    if life_areas:
+        # A new visit has none yet: `add` (not `set`, which first reads what is there), and nothing at all
+        # when none are ticked.
+        visit.life_areas.add(*life_areas)
     if intervention.status == Intervention.Status.PLANNED:
         # The first visit is the course under way, whether or not the daily start has run yet.
         _activate(intervention, by)

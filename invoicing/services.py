@@ -434,9 +434,12 @@ def store_documents(*, invoice: Invoice) -> Invoice:
         invoice.xml, invoice.xml_sha256 = xml, sha256_of(xml)
         invoice.pdf, invoice.pdf_sha256, invoice.pages = pdf.content, pdf.sha256, pdf.pages
         # Only if no one else stored them meanwhile (on SQLite, without the advisory lock).
-        Invoice.objects.filter(pk=invoice.pk, pdf_sha256="").update(
+        stored = Invoice.objects.filter(pk=invoice.pk, pdf_sha256="").update(
             pdf=invoice.pdf, pdf_sha256=invoice.pdf_sha256, pages=invoice.pages, xml=xml, xml_sha256=invoice.xml_sha256
         )
+        if stored:
+            # One line per invoice whose documents were made (bench/two_workers.py counts them).
+            logger.info("Documents of invoice %s stored (%d pages)", invoice.pk, invoice.pages)
         DocumentFailure.objects.filter(invoice_id=invoice.pk).delete()
     return invoice
 

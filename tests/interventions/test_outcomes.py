@@ -136,3 +136,25 @@ def test_housing_status_refusals_read_their_reason():
     with pytest.raises(ValidationError) as not_ended:
         outcome_services.record_housing_status(intervention=running, checkpoint=C.END, status=S.HOMELESS, by=worker)
     assert not_ended.value.messages == ["En boligstatus registreres for et CTI-forløb, der er afsluttet."]
+
+
+def test_the_start_page_picks_the_same_due_statuses_in_the_database():
+    """`due_housing_statuses_shown` (the start page: a few and the count) agrees with the full list,
+    also where a month's end is clamped (31 January + 1 month) and at the 13-month edge."""
+    worker = WorkerFactory()
+    for start, end in [
+        (D(2025, 5, 31), D(2025, 11, 30)),
+        (D(2025, 1, 1), D(2025, 2, 28)),
+        (D(2025, 6, 1), D(2025, 11, 29)),
+        (D(2025, 7, 1), D(2026, 2, 28)),
+        (D(2024, 6, 1), D(2025, 1, 27)),
+    ]:
+        ended(worker, start, end)
+    for today in (D(2026, 2, 28), D(2026, 3, 1), D(2026, 5, 31)):
+        full = outcomes.due_housing_statuses(Intervention.objects.all(), today=today)
+        for limit in (2, 20):
+            shown, total = outcomes.due_housing_statuses_shown(Intervention.objects.all(), limit=limit, today=today)
+            assert total == len(full)
+            assert [(i["intervention"].pk, i["checkpoint"]) for i in shown] == [
+                (i["intervention"].pk, i["checkpoint"]) for i in full[:limit]
+            ]
