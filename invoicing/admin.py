@@ -7,6 +7,7 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceSending,
     InvoiceSequence,
+    MonthIssue,
     Rate,
     ShelterDayRate,
 )
@@ -80,3 +81,11 @@ class InvoiceSendingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("invoice__pdf", "invoice__xml")
+
+
+@admin.register(MonthIssue)
+class MonthIssueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a month is issued from the month page (or generate_invoices), which queues the run."""
+
+    list_display = ["month", "state", "requested_by", "requested_at", "finished_at", "issued_count"]
+    list_filter = ["state"]

@@ -402,3 +402,46 @@ class InvoiceSending(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN
+
+
+class MonthIssue(models.Model):
+    """One request to issue a month's invoices, run by the task queue (`invoicing.tasks.issue_month_run`).
+
+    The web "Issue" button only records this and queues the work: a national month takes longer than a
+    request may. The month page reads the state while the queue works. At most one open run a month."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        RUNNING = "running", _("Issuing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    OPEN = (State.WAITING, State.RUNNING)
+
+    month = models.DateField(_("month"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    issued_count = models.PositiveIntegerField(_("invoices issued"), default=0)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("month issue")
+        verbose_name_plural = _("month issues")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month"], condition=models.Q(state__in=["waiting", "running"]), name="one_open_month_issue"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.month:%m.%Y} {self.get_state_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN

@@ -570,3 +570,24 @@ def invoice_with_lines(pk: int) -> Invoice:
 
 def municipality_filter_choices():
     return Municipality.objects.filter(Q(invoices__isnull=False)).distinct().order_by("name")
+
+
+def latest_month_issue(month: datetime.date):
+    """The month's latest issue run (waiting, running or finished), or None."""
+    from invoicing.models import MonthIssue
+
+    return MonthIssue.objects.filter(month=month.replace(day=1)).first()
+
+
+def issued_so_far(run) -> int:
+    """The invoices an open run has issued up to now (0 when no run is open)."""
+    return issued_since(run) if run is not None and run.is_open else 0
+
+
+def issued_since(run) -> int:
+    """The month's invoices issued since the run was asked for."""
+    return (
+        Invoice.objects.filter(kind=Invoice.Kind.INVOICE, month=run.month, issued_at__gte=run.requested_at)
+        .exclude(number="")
+        .count()
+    )

@@ -23,7 +23,7 @@ from multiprocessing import get_context
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,10 +39,11 @@ from invoicing.models import (
     InvoiceLine,
     InvoiceSending,
     InvoiceSequence,
+    MonthIssue,
     Rate,
     ShelterDayRate,
 )
-from invoicing.selectors import month_bounds, month_preview
+from invoicing.selectors import issued_since, month_bounds, month_preview
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +147,74 @@ def issue_month(
         if invoice is not None:
             issued.append(invoice)
     return issued
+
+
+@transaction.atomic
+def request_month_issue(*, month: datetime.date, by) -> MonthIssue:
+    """Record that `by` wants the month issued and queue the run (`invoicing.tasks.issue_month_run`).
+
+    What the web "Issue" button calls: a national month takes longer than a request may, so the request
+    only checks what is quick to check and leaves the issuing to the queue. A month already waiting or
+    being issued is not queued twice (the database holds at most one open run a month)."""
+    from invoicing.tasks import issue_month_run
+
+    month = month.replace(day=1)
+    if month >= timezone.localdate().replace(day=1):
+        raise ValidationError(_("Only a month that has ended can be invoiced."))
+    _provider_or_refuse()
+    open_run = MonthIssue.objects.filter(month=month, state__in=MonthIssue.OPEN).first()
+    if open_run is not None:
+        raise ValidationError(
+            _("%(month)s is already being issued (asked for at %(time)s). The page shows when it is done.")
+            % {"month": f"{month:%m.%Y}", "time": f"{timezone.localtime(open_run.requested_at):%H:%M}"}
+        )
+    try:
+        with transaction.atomic():
+            run = MonthIssue.objects.create(month=month, requested_by=by)
+    except IntegrityError as error:  # another administrator asked a moment ago
+        raise ValidationError(_("%(month)s is already being issued.") % {"month": f"{month:%m.%Y}"}) from error
+    # In the transaction: with the database backend the task row commits with the run.
+    issue_month_run.enqueue(run.pk)
+    return run
+
+
+def run_month_issue(*, run_id: int) -> MonthIssue | None:
+    """The queued run of `request_month_issue`: issue the month, then record how it went.
+
+    Safe to run twice (a worker lost halfway is run again): issue_month skips what is issued. A refusal
+    (a bad date, a rate registered meanwhile) is recorded for the month page and not tried again; any
+    other error is raised, so the queue tries again, and its last failure is recorded
+    (`record_month_issue_failure`)."""
+    run = MonthIssue.objects.filter(pk=run_id).select_related("requested_by").first()
+    if run is None or run.state in (MonthIssue.State.DONE, MonthIssue.State.FAILED):
+        return run
+    MonthIssue.objects.filter(pk=run.pk).update(state=MonthIssue.State.RUNNING, started_at=timezone.now())
+    try:
+        issue_month(month=run.month, by=run.requested_by)
+    except ValidationError as error:
+        MonthIssue.objects.filter(pk=run.pk).update(
+            state=MonthIssue.State.FAILED,
+            finished_at=timezone.now(),
+            issued_count=issued_since(run),
+            message=" ".join(error.messages),
+        )
+        logger.warning("Month %s not issued (run %s): %s", run.month, run.pk, error)
+    else:
+        MonthIssue.objects.filter(pk=run.pk).update(
+            state=MonthIssue.State.DONE, finished_at=timezone.now(), issued_count=issued_since(run)
+        )
+    run.refresh_from_db()
+    return run
+
+
+def record_month_issue_failure(*, run_id: int, error: Exception) -> None:
+    """The queue's last attempt at a run failed: the month page stops waiting and says so."""
+    MonthIssue.objects.filter(pk=run_id, state__in=MonthIssue.OPEN).update(
+        state=MonthIssue.State.FAILED,
+        finished_at=timezone.now(),
+        message=_("The month could not be issued because of an error (%(error)s). The administrators can see it.")
+        % {"error": type(error).__name__},
+    )
 
 
 def _municipalities_to_invoice(month: datetime.date, municipality_ids=None) -> list[int]:

@@ -34,3 +34,18 @@ def send_invoice_mail(sending_id: int) -> None:
     from invoicing import services
 
     services.deliver_sending(sending_id=sending_id)
+
+
+def _month_issue_failed(run_id: int, *, error: Exception) -> None:
+    from invoicing import services
+
+    services.record_month_issue_failure(run_id=run_id, error=error)
+
+
+@retried_task(on_final_failure=_month_issue_failed, label=_("Issuing a month's invoices"))
+def issue_month_run(run_id: int) -> None:
+    """Issue the month of one requested run (`services.run_month_issue`). Safe to run twice: issued
+    municipalities are skipped."""
+    from invoicing import services
+
+    services.run_month_issue(run_id=run_id)

@@ -7,6 +7,7 @@ app_name = "invoicing"
 urlpatterns = [
     path("", views.month, name="month"),
     path("udsted/", views.issue, name="issue"),
+    path("udsted/status/", views.month_issue, name="month_issue"),
     path("linjer/<int:municipality_id>/", views.month_lines, name="month_lines"),
     path("dokumenter/", views.month_documents, name="month_documents"),
     path("dokumenter/igen/", views.month_documents_again, name="month_documents_again"),

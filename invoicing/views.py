@@ -24,7 +24,14 @@ from invoicing.forms import (
     ShelterDayRateForm,
 )
 from invoicing.models import DocumentFailure, Invoice, InvoiceSending, Rate, ShelterDayRate
-from invoicing.selectors import documents_progress, invoice_with_lines, month_overview, month_preview
+from invoicing.selectors import (
+    documents_progress,
+    invoice_with_lines,
+    issued_so_far,
+    latest_month_issue,
+    month_overview,
+    month_preview,
+)
 from invoicing.selectors import invoice_list as select_invoices
 
 CONTENT_TYPES = {"pdf": "application/pdf", "xml": "application/xml"}
@@ -39,6 +46,7 @@ def _show_refusal(request, error: ValidationError) -> None:
 def month(request):
     form, chosen = MonthForm.from_request(request.GET)
     rows = month_overview(chosen)
+    issue_run = latest_month_issue(chosen)
     provider = Provider.current()
     context = {
         "form": form,
@@ -47,6 +55,8 @@ def month(request):
         "issuable": [row for row in rows if row.can_issue],
         "warning_count": sum(len(row.warnings) for row in rows if row.invoice is None),
         "progress": documents_progress(chosen),
+        "issue_run": issue_run,
+        "issued_so_far": issued_so_far(issue_run),
         "credited": Invoice.objects.filter(month=chosen, kind=Invoice.Kind.INVOICE, credited_at__isnull=False)
         .select_related("municipality")
         .defer("pdf", "xml"),
@@ -111,24 +121,33 @@ def issue(request):
         return redirect("invoicing:month")
     chosen = form.cleaned_data["month"]
     try:
-        issued = services.issue_month(month=chosen, by=request.user)
+        # Queued, not issued here: a national month takes longer than a request may.
+        services.request_month_issue(month=chosen, by=request.user)
     except ValidationError as error:
         _show_refusal(request, error)
-        return redirect(f"{reverse('invoicing:month')}?month={chosen:%Y-%m}")
-    if issued:
-        # The documents are made on the task queue; the month page shows how far it has come.
-        messages.success(
-            request,
-            ngettext(
-                "%(count)d invoice is issued. Its PDF and XML are being made: see the progress below.",
-                "%(count)d invoices are issued. Their PDF and XML are being made: see the progress below.",
-                len(issued),
-            )
-            % {"count": len(issued)},
-        )
     else:
-        messages.info(request, _("Nothing to issue: the month is already invoiced or has no billable visits."))
+        messages.info(
+            request,
+            _("The invoices for %(month)s are being issued on the task queue. This page shows how far it has come.")
+            % {"month": f"{chosen:%m.%Y}"},
+        )
     return redirect(f"{reverse('invoicing:month')}?month={chosen:%Y-%m}")
+
+
+@permission_required("invoicing.view_invoice", raise_exception=True)
+def month_issue(request):
+    """The month's issue run, polled by the month page while the queue issues; the page reloads when it is done."""
+    _form, chosen = MonthForm.from_request(request.GET)
+    run = latest_month_issue(chosen)
+    if request.GET.get("waiting") and request.headers.get("HX-Request") and not (run and run.is_open):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"  # the rows, the invoices and the documents' progress have changed
+        return response
+    return render(
+        request,
+        "invoicing/partials/issue_progress.html",
+        {"month": chosen, "issue_run": run, "issued_so_far": issued_so_far(run)},
+    )
 
 
 @permission_required("invoicing.view_invoice", raise_exception=True)

@@ -46,7 +46,7 @@ def test_month_page_refuses_support_workers(worker_client):
     assert worker_client.get(reverse("invoicing:month")).status_code == 403
 
 
-def test_issue_action_issues_in_the_request_and_leaves_the_documents_to_the_queue(
+def test_issue_action_queues_the_month_and_the_page_follows_the_queue(
     admin_client_, provider, haderslev, month, monkeypatch, task_queue
 ):
     log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
@@ -59,23 +59,72 @@ def test_issue_action_issues_in_the_request_and_leaves_the_documents_to_the_queu
     response = admin_client_.post(
         reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"}, follow=True
     )
+    status_url = reverse("invoicing:month_issue")
+    waiting = admin_client_.get(status_url, {"month": f"{month:%Y-%m}", "waiting": "1"}, headers={"HX-Request": "true"})
 
     content = response.content.decode()
-    invoice = Invoice.objects.get()
-    assert not invoice.has_documents
-    assert "1 faktura er udstedt. Dens PDF og XML bliver lavet: se fremdriften nedenfor." in content
-    assert "0 af 1 lavet" in content and "1 venter i opgavekøen" in content
-    assert 'hx-trigger="every 2s"' in content  # the page polls while the queue works
-    download = admin_client_.get(reverse("invoicing:download", args=[invoice.pk, "pdf"]), follow=True)
-    assert "PDF og XML er ikke lavet endnu." in download.content.decode()
+    assert not Invoice.objects.exists()  # issued by the queue, not in the request
+    assert f"Fakturaerne for {month:%m.%Y} bliver udstedt i opgavekøen." in content
+    assert "Venter i opgavekøen." in content and 'id="issue-progress"' in content
+    assert "Udsted fakturaerne for" not in content  # no second run while one is open
+    assert waiting.status_code == 200 and 'hx-trigger="every 2s"' in waiting.content.decode()
 
     monkeypatch.setattr(services, "render_invoice_pdf", render)
-    task_queue()  # a worker takes the task
+    task_queue()  # a worker issues the month, then makes the documents
 
-    invoice.refresh_from_db()
+    invoice = Invoice.objects.get()
     assert invoice.has_documents
-    progress = admin_client_.get(reverse("invoicing:month_documents"), {"month": f"{month:%Y-%m}"}).content.decode()
-    assert "1 af 1 lavet" in progress and "hx-trigger" not in progress
+    done = admin_client_.get(status_url, {"month": f"{month:%Y-%m}", "waiting": "1"}, headers={"HX-Request": "true"})
+    assert done.status_code == 204 and done["HX-Refresh"] == "true"  # the page reloads to show the invoices
+    page = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"}).content.decode()
+    assert f"Faktura {invoice.number}" in page and "1 af 1 lavet" in page
+    assert 'hx-trigger="every 2s"' not in page
+
+
+def test_a_month_being_issued_is_not_queued_twice(admin_client_, provider, haderslev, month, task_queue):
+    from invoicing.models import MonthIssue
+
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+    data = {"month": f"{month:%Y-%m}", "confirmed": "on"}
+    admin_client_.post(reverse("invoicing:issue"), data)
+
+    again = admin_client_.post(reverse("invoicing:issue"), data, follow=True)
+
+    assert f"{month:%m.%Y} er allerede ved at blive udstedt" in again.content.decode()
+    assert MonthIssue.objects.count() == 1
+    task_queue()
+    assert MonthIssue.objects.get().state == MonthIssue.State.DONE and Invoice.objects.count() == 1
+
+
+def test_a_refusal_on_the_queue_is_shown_on_the_month_page(admin_client_, provider, haderslev, month, task_queue):
+    from invoicing.models import MonthIssue
+
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+    admin_client_.post(reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"})
+    provider.iban = provider.bank_reg_number = provider.bank_account_number = ""
+    provider.save()  # the bank account removed before a worker took the run
+
+    task_queue()
+
+    run = MonthIssue.objects.get()
+    assert run.state == MonthIssue.State.FAILED and not Invoice.objects.exists()
+    page = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"}).content.decode()
+    assert "Udstedelsen stoppede" in page and "Registrér leverandørens bankkonto" in page
+
+
+def test_the_issue_request_reads_no_visit_and_counts_nothing(
+    admin_client_, provider, haderslev, month, task_queue, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client_.post(reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"})
+
+    assert response.status_code == 302
+    assert not [q for q in queries if "interventions_visit" in q["sql"] or "COUNT(" in q["sql"]]
+    assert len(queries) <= 12
 
 
 def test_issue_action_reads_a_refusal(admin_client_, provider):
@@ -276,7 +325,7 @@ def test_documents_that_fail_on_the_queue_are_reported_and_tried_again(
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "1 faktura er udstedt." in content
+    assert "bliver udstedt i opgavekøen." in content  # the immediate backend runs the queue at once
     assert "Faktura 1 er udstedt, men dens PDF og XML kunne ikke laves: Regel BR-CO-16 er brudt." in content
     assert "1 kunne ikke laves" in content
     invoice = Invoice.objects.get()
@@ -373,16 +422,14 @@ def test_no_request_makes_a_document_for_a_month_of_many_municipalities(
     response = admin_client_.post(
         reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"}, follow=True
     )
+    assert "bliver udstedt i opgavekøen" in response.content.decode()
+    assert rendered == [] and not Invoice.objects.exists()
+
+    task_queue()  # the month is issued, then its documents are made, all by the worker
+
     last = Invoice.objects.order_by("pk").last()
-    refused = admin_client_.post(reverse("invoicing:send", args=[last.pk]), follow=True)
-
-    assert "3 fakturaer er udstedt." in response.content.decode()
-    assert "Fakturaen har ingen dokumenter endnu." in refused.content.decode()
-    assert rendered == [] and mail.outbox == []
-
-    task_queue()
-
     assert [invoice.has_documents for invoice in Invoice.objects.order_by("pk")] == [True, True, True]
+    assert len(rendered) == 3 and mail.outbox == []
     admin_client_.post(reverse("invoicing:send", args=[last.pk]))
     assert mail.outbox == []  # the e-mail is sent by the task queue too
     task_queue()
@@ -399,12 +446,12 @@ def test_documents_left_for_later_are_made_by_generate_invoices(admin_client_, p
     MunicipalityEANFactory(municipality=place)
     log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=place))
     admin_client_.post(reverse("invoicing:issue"), {"month": f"{month:%Y-%m}", "confirmed": "on"})
-    assert not Invoice.objects.get().has_documents
+    assert not Invoice.objects.exists()  # queued
 
     call_command("generate_invoices", "--month", f"{month:%Y-%m}", stdout=StringIO())
 
     assert Invoice.objects.get().has_documents
-    task_queue()  # the queued task finds them made and leaves them
+    task_queue()  # the queued run finds the month issued and issues nothing again
     assert Invoice.objects.get().has_documents
 
 
