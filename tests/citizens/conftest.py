@@ -14,9 +14,11 @@ from tests.factories import (
     InterventionFactory,
     MunicipalityEANFactory,
     VisitFactory,
+    WorkshopFactory,
     last_month,
     municipality,
 )
+from workshops.models import WorkshopHours
 
 SIGNED_PDF = b"%PDF-1.4\n% the signed consent\n%%EOF\n"
 
@@ -41,4 +43,9 @@ def held_citizen(db, provider, administrator):
     BookingFactory(intervention=intervention, note="Tag nøglerne med")
     AgreementFactory(intervention=intervention)
     invoicing.issue_month(month=month, by=administrator)
+    workshop = WorkshopFactory(name="Cykelværkstedet", participants=[citizen])
+    WorkshopHours.objects.create(
+        workshop=workshop, citizen=citizen, date=month, hours=3, bonus_month=month, logged_by=workshop.leader,
+        note="Reparerede cykler",
+    )  # fmt: skip
     return citizen

@@ -62,6 +62,8 @@ def test_the_administrator_makes_one_zip_with_a_danish_pdf_a_json_and_the_signed
         "Tag nøglerne med",
         "Aftaler",
         "Fakturalinjer",
+        "Værkstedstimer",
+        "Reparerede cykler",
         "Ændringer i oplysningerne",
     ):
         assert expected in text, expected
@@ -77,6 +79,7 @@ def test_the_administrator_makes_one_zip_with_a_danish_pdf_a_json_and_the_signed
         "bookings",
         "agreements",
         "invoice_lines",
+        "workshop_hours",
         "cpr_views",
         "change_log",
     } <= set(data)

@@ -17,6 +17,7 @@ from invoicing.models import Invoice, InvoiceLine
 from invoicing.services import mark_paid
 from tests.conftest import logged_in
 from tests.factories import AdministratorFactory, CitizenFactory, InterventionFactory
+from workshops.models import WorkshopHours
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,7 @@ def test_a_citizen_past_the_retention_period_is_anonymised_and_the_invoice_stays
     assert ActionPlan.objects.get().notes == "" and ActionPlan.history.filter(notes__contains="økonomi").count() == 0
     assert Visit.objects.get().note == "" and not Visit.history.exclude(note="").exists()
     assert Booking.objects.get().note == ""
+    assert WorkshopHours.objects.get().note == "(slettet)" and WorkshopHours.objects.get().hours == 3
     assert not Intervention.history.exclude(end_note="").exists()
     assert not Consent.objects.get().document and not consent_file.storage.exists(consent_file.name)
 
