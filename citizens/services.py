@@ -101,6 +101,8 @@ def reveal_cpr(*, citizen: Citizen, user, purpose: str = "") -> str:
     """Show a full CPR number to someone allowed to see it, and log who, when and which citizen."""
     if not user.has_perm("citizens.view_full_cpr"):
         raise ValidationError(_("You are not allowed to see full CPR numbers."), code="cpr_not_allowed")
+    if citizen.anonymised_at is not None:
+        raise ValidationError(_("The citizen is anonymised: no CPR number is kept."), code="cpr_anonymised")
     CprAccess.objects.create(citizen=citizen, user=user, purpose=purpose[:100])
     number = format_cpr(citizen.cpr)
     return number

@@ -228,6 +228,9 @@ def citizen_create(request):
 def citizen_edit(request, pk):
     citizen = selectors.get_visible_citizen(request.user, pk)
     _require(request.user, "citizens.change_citizen")
+    if citizen.anonymised_at is not None:
+        messages.info(request, _("The citizen is anonymised and can no longer be changed."))
+        return redirect(citizen)
     form = CitizenForm(request.POST or None, instance=citizen, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

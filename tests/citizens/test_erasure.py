@@ -76,6 +76,9 @@ def test_a_citizen_past_the_retention_period_is_anonymised_and_the_invoice_stays
 
     page = admin_client_.get(citizen.get_absolute_url()).content.decode()
     assert "Borgeren blev anonymiseret" in page and "Åse" not in page
+    assert "Vis CPR" not in page and reverse("citizens:edit", args=[citizen.pk]) not in page
+    edit = admin_client_.get(reverse("citizens:edit", args=[citizen.pk]), follow=True).content.decode()
+    assert "Borgeren er anonymiseret og kan ikke længere ændres." in edit
     # Running it again finds nobody.
     assert erasure.anonymise_due(today=SIX_YEARS_ON) == []
 
