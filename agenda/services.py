@@ -50,12 +50,10 @@ def suggest_next_date(intervention: Intervention, after: datetime.date | None = 
 
 
 def can_manage_booking(user: User, booking: Booking) -> bool:
-    """The worker moves their own bookings; the team lead the team's; administrators all."""
-    if user.is_administrator:
-        return True
-    if user.is_team_lead and booking.intervention.citizen.team_id == user.team_id:
-        return True
-    return booking.worker_id == user.pk
+    """The worker moves their own bookings; the team lead the team's; administrators all (one rule with visits)."""
+    return intervention_services.can_change_work(
+        user, worker_id=booking.worker_id, team_id=booking.intervention.citizen.team_id
+    )
 
 
 def _check(

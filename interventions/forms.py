@@ -4,8 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django_filters import ChoiceFilter, DateFromToRangeFilter, FilterSet, ModelChoiceFilter
+from django_filters.widgets import DateRangeWidget
 
-from citizens.models import LifeArea
+from citizens.models import Citizen, LifeArea
 from housingfirst.forms import BootstrapBoundField
 from housingfirst.models import Method, User
 from interventions.models import Intervention, Pause, Phase, Visit
@@ -256,3 +258,29 @@ class ExpectationsForm(forms.Form):
                 },
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
+
+
+class VisitFilter(FilterSet):
+    """The visit list narrowed by citizen, period and kind (django-filter)."""
+
+    citizen = ModelChoiceFilter(
+        label=_("Citizen"), field_name="intervention__citizen", queryset=Citizen.objects.none(), empty_label=_("All")
+    )
+    date = DateFromToRangeFilter(
+        label=_("Period"),
+        widget=DateRangeWidget(attrs={"type": "date", "class": "form-control"}),
+    )
+    kind = ChoiceFilter(label=_("Kind"), choices=Visit.Kind.choices, empty_label=_("All"))
+
+    class Meta:
+        model = Visit
+        fields = ["citizen", "date", "kind"]
+
+    def __init__(self, *args, citizens, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The names only: the choice list never decrypts a CPR number.
+        self.filters["citizen"].queryset = citizens.only("pk", "first_name", "last_name").order_by(
+            "first_name", "last_name", "pk"
+        )
+        for name in ("citizen", "kind"):
+            self.form.fields[name].widget.attrs["class"] = "form-select"

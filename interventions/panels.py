@@ -1,7 +1,9 @@
 """The interventions panels on the citizen page and the dashboard."""
 
+from django.urls import reverse
 from django.utils import timezone
 
+from citizens.selectors import citizens_without_worker
 from housingfirst.models import Method
 from interventions import selectors
 from interventions.models import Intervention, PhaseTemplate
@@ -37,7 +39,9 @@ def dashboard_panel(request):
             "workers": workers,
             "room_cti": sum(1 for w in workers if w.is_qualified_for(Method.CTI) and w.load.has_room_for(Method.CTI)),
             "room_icm": sum(1 for w in workers if w.is_qualified_for(Method.ICM) and w.load.has_room_for(Method.ICM)),
-            "unassigned": selectors.unassigned(user.team_id).count(),
+            # The same rows the citizen list shows for ?worker=none, so the count and its link agree.
+            "unassigned": citizens_without_worker(user, team_id=user.team_id).count(),
+            "unassigned_url": reverse("citizens:list") + "?worker=none",
             "warnings": selectors.fidelity_warning_count(user, team_id=user.team_id),
         }
         return "interventions/panel_dashboard.html", context

@@ -492,13 +492,18 @@ def change_method(
 # --- Visits -------------------------------------------------------------------------------------------
 
 
-def can_edit_visit(user: User, visit: Visit) -> bool:
-    """Workers correct their own visits; team leads their team's; administrators all."""
+def can_change_work(user: User, *, worker_id, team_id) -> bool:
+    """Who may change a piece of a worker's work (a visit, a booking): the worker their own, the team lead
+    the team's, administrators all. The one place of the rule, for visits here and bookings in agenda."""
     if user.is_administrator:
         return True
-    if user.is_team_lead and visit.intervention.citizen.team_id == user.team_id:
+    if user.is_team_lead and user.team_id is not None and team_id == user.team_id:
         return True
-    return visit.worker_id == user.pk
+    return worker_id == user.pk
+
+
+def can_edit_visit(user: User, visit: Visit) -> bool:
+    return can_change_work(user, worker_id=visit.worker_id, team_id=visit.intervention.citizen.team_id)
 
 
 def _locked_message(day: datetime.date) -> str:

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from citizens.selectors import get_visible_citizen
+from citizens.selectors import get_visible_citizen, visible_citizens
 from housingfirst import panels
 from housingfirst.models import Method, User
 from interventions import selectors, services
@@ -26,6 +26,7 @@ from interventions.forms import (
     ReturnForm,
     ShelterAgreementForm,
     StartInterventionForm,
+    VisitFilter,
     VisitForm,
 )
 from interventions.models import Intervention, Pause, PhaseTemplate, Visit
@@ -333,7 +334,7 @@ def _visit_page(request, form, visit=None, hint=None):
 
 
 def _book_next_link(visit) -> str:
-    """"Book the next", where the agenda app is installed (the method's rhythm suggests the date there)."""
+    """ "Book the next", where the agenda app is installed (the method's rhythm suggests the date there)."""
     try:
         url = reverse("agenda:booking_create")
     except NoReverseMatch:
@@ -488,8 +489,20 @@ def visit_list(request):
         if team_members is None:
             raise Http404
         worker = get_object_or_404(team_members, pk=worker_pk)
-    visits = selectors.visible_visits(user).filter(worker=worker).prefetch_related("life_areas")
+    # The list names citizens and never decrypts a CPR number.
+    visits = (
+        selectors.visible_visits(user)
+        .filter(worker=worker)
+        .defer("intervention__citizen__cpr")
+        .prefetch_related("life_areas")
+    )
+    citizens = visible_citizens(user).filter(team_id=worker.team_id) if worker.team_id else visible_citizens(user)
+    visit_filter = VisitFilter(request.GET or None, queryset=visits, citizens=citizens)
+    visits = visit_filter.qs
     page = Paginator(visits, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["worker"] = worker.pk
     return render(
         request,
         "interventions/visit_list.html",
@@ -498,7 +511,9 @@ def visit_list(request):
             "months": selectors.month_totals(visits, limit=12),
             "worker": worker,
             "team_members": team_members,
-            "querystring": f"worker={worker.pk}",
+            "filter": visit_filter,
+            "filtered": any(request.GET.get(name) for name in ("citizen", "date_after", "date_before", "kind")),
+            "querystring": params.urlencode(),
         },
     )
 
@@ -506,7 +521,12 @@ def visit_list(request):
 @permission_required("interventions.view_visit", raise_exception=True)
 def citizen_visits(request, citizen_pk):
     citizen = get_visible_citizen(request.user, citizen_pk)
-    visits = selectors.visible_visits(request.user).filter(intervention__citizen=citizen).prefetch_related("life_areas")
+    visits = (
+        selectors.visible_visits(request.user)
+        .filter(intervention__citizen=citizen)
+        .defer("intervention__citizen__cpr")
+        .prefetch_related("life_areas")
+    )
     page = Paginator(visits, 50).get_page(request.GET.get("page"))
     return render(
         request,

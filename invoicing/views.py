@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -48,11 +49,14 @@ def month(request):
     rows = month_overview(chosen)
     issue_run = latest_month_issue(chosen)
     provider = Provider.current()
+    # A month still running cannot be issued (services.issue_month refuses it): say so at once, no button.
+    not_ended = chosen >= timezone.localdate().replace(day=1)
     context = {
         "form": form,
         "month": chosen,
         "rows": rows,
-        "issuable": [row for row in rows if row.can_issue],
+        "not_ended": not_ended,
+        "issuable": [] if not_ended else [row for row in rows if row.can_issue],
         "warning_count": sum(len(row.warnings) for row in rows if row.invoice is None),
         "progress": documents_progress(chosen),
         "issue_run": issue_run,

@@ -372,13 +372,48 @@ def test_dashboard_panel_is_cheap_and_counts_what_is_not_invoiced(
     request = admin_client_.get(reverse("dashboard")).wsgi_request
     assert request.user.has_perm("invoicing.issue_invoice")  # the user and permissions are loaded
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(8):
         _template, context = dashboard_panel(request)
 
-    assert (context["to_issue"], context["without_ean"]) == (1, 2)  # 101 ready; 147 and 550 without EAN
+    (item,) = context["months"]
+    assert item.to_issue == 1  # 101 ready; 147 and 550 without EAN
+    assert [place.code for place in context["without_ean"]] == sorted(
+        ["147", "550"], key=lambda code: municipality(code).name
+    )
     content = admin_client_.get(reverse("dashboard")).content.decode()
     assert "1 kommune er ikke faktureret endnu." in content
     assert "2 kommuner kan ikke faktureres: de har intet EAN-nummer." in content
+    for code in ("147", "550"):
+        place = municipality(code)
+        assert f'<a href="{reverse("municipality_detail", args=[place.pk])}">{place.name}</a>' in content
+
+
+def test_the_dashboard_names_every_month_not_invoiced(admin_client_, provider, haderslev, month):
+    earlier = (month - datetime.timedelta(days=1)).replace(day=1)
+    log_visits(earlier, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+    log_visits(datetime.date.today().replace(day=1), minutes=[30], day=1)  # the running month is not named
+
+    content = admin_client_.get(reverse("dashboard")).content.decode()
+    for when in (earlier, month):
+        link = f'href="{reverse("invoicing:month")}?month={when:%Y-%m}"'
+        assert link in content
+    assert f"?month={datetime.date.today():%Y-%m}" not in content
+
+    services.issue_month(month=earlier)
+    content = admin_client_.get(reverse("dashboard")).content.decode()
+    assert f"?month={earlier:%Y-%m}" not in content and f"?month={month:%Y-%m}" in content
+
+
+def test_the_running_month_says_at_once_that_it_cannot_be_issued(admin_client_, provider, haderslev):
+    this_month = datetime.date.today().replace(day=1)
+    log_visits(this_month, minutes=[30], day=1, citizen=CitizenFactory(paying_municipality=haderslev))
+
+    content = admin_client_.get(reverse("invoicing:month"), {"month": f"{this_month:%Y-%m}"}).content.decode()
+
+    assert "er ikke slut, så dens fakturaer kan ikke udstedes endnu" in content
+    assert "Udsted fakturaerne for" not in content
+    assert 'action="/fakturering/udsted/"' not in content and "Haderslev" in content
 
 
 def test_issuing_asks_for_a_deliberate_confirmation(admin_client_, provider, haderslev, month):
