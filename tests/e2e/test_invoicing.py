@@ -106,3 +106,38 @@ def test_administrator_issues_last_months_invoices_and_downloads_them(pages, des
     assert "5798000015104" in buyer_endpoints
     # Issued today in Copenhagen, the app's time zone (the machine's clock may be UTC, a day behind after midnight).
     assert invoice.findtext(f"{UBL}IssueDate") == timezone.localdate().isoformat()
+
+
+def test_administrator_sends_an_invoice_and_sees_a_failed_sending_with_its_message(pages, desktop):
+    """The e-mail goes through the task queue (inline in the tests): after the last attempt fails the invoice's
+    page says why; sent again, it goes once."""
+    from unittest import mock
+
+    from django.core import mail
+
+    from invoicing import services
+    from invoicing.models import Invoice
+
+    ProviderFactory()
+    place = municipality("510")
+    place.invoice_email = "faktura@haderslev.example"
+    place.save()
+    MunicipalityEANFactory(municipality=place, ean="5798000015104")
+    month = last_month()
+    _citizen_with_visits(month, "Karen", "Holm", [60])
+    (invoice,) = services.issue_month(month=month)
+    page = pages.log_in(desktop, AdministratorFactory())
+    page.goto(pages.url(Invoice.objects.get(pk=invoice.pk).get_absolute_url()))
+
+    with mock.patch("django.core.mail.message.EmailMessage.send", side_effect=ConnectionRefusedError(111, "refused")):
+        page.get_by_role("button", name="Send med e-mail").click()
+        alert = page.locator("#invoice-sending").get_by_role("alert")
+        expect(alert).to_contain_text("efter 3 forsøg")
+        expect(alert).to_contain_text("mailserveren svarede ikke (ConnectionRefusedError)")
+    assert_accessible(page, "invoice-sending-failed")
+    shoot(page, "invoice-sending-failed")
+
+    page.get_by_role("button", name="Send med e-mail").click()
+    expect(page.locator("#invoice-sending")).to_contain_text("til faktura@haderslev.example")
+    shoot(page, "invoice-sent")
+    assert len(mail.outbox) == 1
