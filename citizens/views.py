@@ -37,44 +37,65 @@ FILTER_PARAMS = ("team", "worker", "method", "municipality", "status", "consent"
 SEARCH_PARAMS = ("q", *FILTER_PARAMS, "sort")
 
 
-def _search_redirect(request):
-    """The search forms post, so what was typed never reaches a URL or an access log before it is
-    looked at: a full CPR number opens that citizen (when the user may see them) or becomes the birth
-    date, and everything else is sent on as an ordinary GET search."""
-    params = QueryDict(mutable=True)
-    for name in SEARCH_PARAMS:
-        if value := request.POST.get(name, "").strip():
-            params[name] = value
-    query = params.get("q", "")
+# What was typed in the search (a name, a birth date) is personal data: it stays in the user's session and
+# never goes into a URL, so neither the address bar, the browser's history, a proxy's access log nor a
+# Referer header holds it. The list's links only say that the stored search applies (`search=1`).
+SEARCH_SESSION_KEY = "citizens.search"
+
+
+def _list_url(params: QueryDict) -> str:
+    return f"{reverse('citizens:list')}?{params.urlencode()}" if params else reverse("citizens:list")
+
+
+def _keep_search(request, query: str, params: QueryDict):
+    """Redirect to the list with the filters in the URL and the search in the session."""
     if selectors.looks_like_full_cpr(query):
         found = selectors.visible_citizen_with_cpr(request.user, query)
         if found is not None:
             return redirect(found)
         messages.info(request, _("No citizen you can see has that CPR number; showing citizens born that day."))
-        params["q"] = query[:6]
-    return redirect(f"{reverse('citizens:list')}?{params.urlencode()}" if params else reverse("citizens:list"))
+        query = query[:6]
+    if query:
+        request.session[SEARCH_SESSION_KEY] = query
+        params["search"] = "1"
+    else:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+        params.pop("search", None)
+    return redirect(_list_url(params))
+
+
+def _search_redirect(request):
+    """The search forms post: a full CPR number opens that citizen (when the user may see them) or becomes
+    the birth date; the search is kept in the session and the filters go on as an ordinary GET."""
+    params = QueryDict(mutable=True)
+    for name in (*FILTER_PARAMS, "sort"):
+        if value := request.POST.get(name, "").strip():
+            params[name] = value
+    return _keep_search(request, request.POST.get("q", "").strip(), params)
 
 
 @sensitive_post_parameters("q")
 def citizen_list(request):
     if request.method == "POST":
         return _search_redirect(request)
-    query = request.GET.get("q", "").strip()
-    if selectors.looks_like_full_cpr(query):
-        # A full CPR number must not stay in the address bar, the history or the server's logs
-        # further on: search by its birth date and say why.
-        messages.info(request, _("Search by birth date or name; the full CPR number is not used in searches."))
+    if "q" in request.GET:
+        # An old link or a typed address with the search in it: move it out of the URL at once.
         params = request.GET.copy()
-        params["q"] = query[:6]
-        return redirect(f"{reverse('citizens:list')}?{params.urlencode()}")
-    sort = request.GET.get("sort", "name")
+        query = params.pop("q")[-1].strip()
+        return _keep_search(request, query, params)
+    query = request.session.get(SEARCH_SESSION_KEY, "") if request.GET.get("search") else ""
+    params = request.GET.copy()
+    params.pop("search", None)
+    if query:
+        params["q"] = query
+    sort = params.get("sort", "name")
     if sort not in selectors.SORTS:
         sort = "name"
-    citizen_filter = citizen_list_filter(request.user, request.GET)
+    citizen_filter = citizen_list_filter(request.user, params)
     page = Paginator(citizen_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = panels.citizen_rows.apply(page.object_list)
     filters = {name: request.GET.get(name, "") for name in FILTER_PARAMS}
-    base = {"q": query, **{k: v for k, v in filters.items() if v}}
+    base = {**({"search": "1"} if query else {}), **{k: v for k, v in filters.items() if v}}
     context = {
         "page": page,
         "query": query,
@@ -86,7 +107,8 @@ def citizen_list(request):
             for key in ("name", "move_in", "municipality", "worker", "method")
         },
         "filtered": bool(query or any(filters.values())),
-        "export_params": {**base, "sort": sort},
+        # Posted with the export button, so the search stays out of URLs there too.
+        "export_params": {**({"q": query} if query else {}), **{k: v for k, v in filters.items() if v}, "sort": sort},
         "can_export": request.user.has_perm("citizens.export_citizen_list"),
     }
     return render(request, "citizens/citizen_list.html", context)

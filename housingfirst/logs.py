@@ -11,11 +11,19 @@ import time
 from datetime import UTC, datetime
 
 from django.db import connection
+from django.http import HttpRequest
 
 request_logger = logging.getLogger("housingfirst.requests")
 
 # Attributes every LogRecord has; whatever else a call passed in `extra=` goes into the line.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+
+
+def _plain(value):
+    """django.request passes the request itself; its repr holds the query string (a search, a birth date)."""
+    if isinstance(value, HttpRequest):
+        return {"method": value.method, "path": value.path}
+    return value
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,7 +34,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        line.update({key: value for key, value in record.__dict__.items() if key not in _STANDARD})
+        line.update({key: _plain(value) for key, value in record.__dict__.items() if key not in _STANDARD})
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)

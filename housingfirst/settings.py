@@ -228,6 +228,9 @@ del EMAIL_BACKEND
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bostotte@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Admin", a) for a in env_list("ADMINS", [])]
+# Error e-mails carry no query values, request bodies, file names or local values (housingfirst/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER = "housingfirst.error_reports.PersonalDataReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "housingfirst.error_reports.PersonalDataFilter"
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

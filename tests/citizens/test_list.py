@@ -23,7 +23,7 @@ LIST = reverse("citizens:list")
 
 
 def html_of(client, **params):
-    response = client.get(LIST, params)
+    response = client.get(LIST, params, follow=True)  # a search (q) moves into the session first
     assert response.status_code == 200
     return response.content.decode()
 
