@@ -21,7 +21,7 @@ class PersonalDataFilter(SafeExceptionReporterFilter):
     def get_post_parameters(self, request):
         if request is None:
             return {}
-        return {name: HIDDEN for name in request.POST}
+        return dict.fromkeys(request.POST, HIDDEN)
 
     def get_safe_request_meta(self, request):
         meta = super().get_safe_request_meta(request)
