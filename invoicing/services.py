@@ -18,6 +18,7 @@ import logging
 import os
 import smtplib
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
 
 from django.conf import settings
@@ -774,8 +775,17 @@ def mark_paid(*, invoice: Invoice, by=None, paid_on: datetime.date | None = None
     return invoice
 
 
-def render_hours_statement(*, month: datetime.date):
-    """The monthly hours statement (Timeopgørelse) for a provider that is a municipality's own team."""
+@dataclass(frozen=True)
+class HoursStatement:
+    pdf: object
+    citizen_ids: list
+
+
+def hours_statement(*, month: datetime.date) -> HoursStatement:
+    """The monthly hours statement (Timeopgørelse) for a provider that is a municipality's own team.
+
+    Made on the task queue (`invoicing.exports`), never in a request: a large municipality's month is
+    many pages."""
     provider = Provider.current()
     if provider is None or provider.municipality_id is None:
         raise ValidationError(_("Only a municipality's own team makes an hours statement."))
@@ -783,7 +793,7 @@ def render_hours_statement(*, month: datetime.date):
     lines = previews[0].lines if previews else []
     with translation.override("da"):
         title = _("Hours statement %(month)s") % {"month": f"{month:%m.%Y}"}
-    return render_pdf(
+    pdf = render_pdf(
         "invoicing/pdf/hours_statement.html",
         {
             "month": month,
@@ -794,3 +804,4 @@ def render_hours_statement(*, month: datetime.date):
         },
         title=title,
     )
+    return HoursStatement(pdf=pdf, citizen_ids=sorted({line.citizen.pk for line in lines}))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from housingfirst import exports
 from housingfirst.integrity import DocumentMismatch, verified
 from housingfirst.models import Municipality, Provider
 from housingfirst.tasks import ATTEMPTS
@@ -315,14 +316,24 @@ def credit(request, pk):
 
 @permission_required("invoicing.view_invoice", raise_exception=True)
 def hours_statement(request):
-    _form, chosen = MonthForm.from_request(request.GET)
-    try:
-        pdf = services.render_hours_statement(month=chosen)
-    except ValidationError as error:
-        raise Http404(error.messages[0]) from error
-    response = HttpResponse(pdf.content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="timeopgoerelse-{chosen:%Y-%m}.pdf"'
-    return response
+    """The month's hours statement: asked for here, made on the task queue (no request renders a PDF)."""
+    form, chosen = MonthForm.from_request(request.POST if request.method == "POST" else request.GET)
+    provider = Provider.current()
+    if provider is None or provider.municipality_id is None:
+        raise Http404(_("Only a municipality's own team makes an hours statement."))
+    if request.method == "POST":
+        export = exports.request_export(
+            kind="hours_statement",
+            params={"month": chosen.isoformat()},
+            user=request.user,
+            title=_("Hours statement %(month)s") % {"month": f"{chosen:%m.%Y}"},
+        )
+        return redirect("export_detail", pk=export.pk)
+    return render(
+        request,
+        "invoicing/hours_statement.html",
+        {"form": form, "month": chosen, "municipality": provider.municipality},
+    )
 
 
 def _dated_tables():

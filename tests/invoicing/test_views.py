@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from housingfirst.models import Export
 from invoicing import services
 from invoicing.models import Invoice
 from tests.factories import CitizenFactory, MunicipalityEANFactory, municipality
@@ -250,11 +251,38 @@ def test_hours_statement_for_a_municipal_team(admin_client_, provider, haderslev
     log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
 
     page = admin_client_.get(reverse("invoicing:month"), {"month": f"{month:%Y-%m}"}).content.decode()
-    pdf = admin_client_.get(reverse("invoicing:hours_statement"), {"month": f"{month:%Y-%m}"})
+    asked = admin_client_.get(reverse("invoicing:hours_statement"), {"month": f"{month:%Y-%m}"})
+    queued = admin_client_.post(reverse("invoicing:hours_statement"), {"month": f"{month:%Y-%m}"})
 
     assert "Timeopgørelse (PDF)" in page
-    assert pdf.content.startswith(b"%PDF")
+    assert "laves som PDF i opgavekøen" in asked.content.decode()
+    assert not asked.content.startswith(b"%PDF")  # no request renders the document
+    export = Export.objects.get()
+    assert queued["Location"] == reverse("export_detail", args=[export.pk])
+    assert export.status == Export.Status.DONE and export.filename == f"timeopgoerelse-{month:%Y-%m}.pdf"
+    assert export.file.open("rb").read().startswith(b"%PDF")
     assert services.issue_month(month=month) == []
+
+
+def test_the_hours_statement_is_made_by_the_queue_not_the_request(
+    admin_client_, provider, haderslev, month, monkeypatch, task_queue
+):
+    provider.municipality = haderslev
+    provider.save()
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
+    monkeypatch.setattr("invoicing.services.render_pdf", lambda *a, **k: pytest.fail("a request rendered a PDF"))
+
+    admin_client_.post(reverse("invoicing:hours_statement"), {"month": f"{month:%Y-%m}"})
+
+    assert Export.objects.get().status == Export.Status.WAITING
+    monkeypatch.undo()
+    task_queue()
+    assert Export.objects.get().status == Export.Status.DONE
+
+
+def test_no_hours_statement_for_a_shelter(admin_client_, provider, month):
+    assert admin_client_.get(reverse("invoicing:hours_statement")).status_code == 404
+    assert admin_client_.post(reverse("invoicing:hours_statement"), {"month": f"{month:%Y-%m}"}).status_code == 404
 
 
 @pytest.mark.parametrize("count", [5, 50])
