@@ -264,22 +264,6 @@ def test_hours_statement_for_a_municipal_team(admin_client_, provider, haderslev
     assert services.issue_month(month=month) == []
 
 
-def test_the_hours_statement_is_made_by_the_queue_not_the_request(
-    admin_client_, provider, haderslev, month, monkeypatch, task_queue
-):
-    provider.municipality = haderslev
-    provider.save()
-    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=haderslev))
-    monkeypatch.setattr("invoicing.services.render_pdf", lambda *a, **k: pytest.fail("a request rendered a PDF"))
-
-    admin_client_.post(reverse("invoicing:hours_statement"), {"month": f"{month:%Y-%m}"})
-
-    assert Export.objects.get().status == Export.Status.WAITING
-    monkeypatch.undo()
-    task_queue()
-    assert Export.objects.get().status == Export.Status.DONE
-
-
 def test_no_hours_statement_for_a_shelter(admin_client_, provider, month):
     assert admin_client_.get(reverse("invoicing:hours_statement")).status_code == 404
     assert admin_client_.post(reverse("invoicing:hours_statement"), {"month": f"{month:%Y-%m}"}).status_code == 404
