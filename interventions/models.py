@@ -413,8 +413,12 @@ class Pause(models.Model):
 
     def length_days(self, today) -> int:
         """Days the course stood still; a running pause counts up to today."""
-        end = self.to_date or max(today, self.from_date)
-        return (end - self.from_date).days
+        return pause_length_days(self.from_date, self.to_date, today)
+
+
+def pause_length_days(from_date: datetime.date, to_date: datetime.date | None, today: datetime.date) -> int:
+    """A pause's length in days (the one rule, for a pause and for fidelity's plain pause rows)."""
+    return ((to_date or max(today, from_date)) - from_date).days
 
 
 class SupervisionMeeting(models.Model):

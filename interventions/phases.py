@@ -6,6 +6,7 @@ prefetched, so a list of 50 citizens costs the same number of queries as a list 
 
 import calendar
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -14,6 +15,7 @@ from housingfirst.models import Method
 from interventions.models import Intervention, Phase, PhaseTemplate
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and called for every course of a national fidelity page
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """Calendar months, clamped to the month's end: 31 Jan + 1 month = 28 Feb (29 in a leap year)."""
     index = day.year * 12 + (day.month - 1) + months
@@ -90,35 +92,41 @@ class Timeline:
         return round((stage.planned_end - stage.planned_start).days / span * 100, 2)
 
 
+def planned_starts(
+    start: datetime.date, template: PhaseTemplate, pauses, today: datetime.date
+) -> tuple[datetime.date, datetime.date, datetime.date, datetime.date]:
+    """The planned first days of phase 1, 2 and 3 and the planned end (the day after phase 3), from the start
+    date and the template, each moved by the pauses that began before it (`pauses` in date order)."""
+    first = add_months(start, template.phase_1_months)
+    second = add_months(start, template.phase_1_months + template.phase_2_months)
+    end = add_months(start, template.total_months)
+    contact_end = min(start + datetime.timedelta(weeks=template.contact_period_weeks), first)
+    if not pauses:
+        return contact_end, first, second, end
+    return tuple(_shift(day, pauses, today) for day in (contact_end, first, second, end))
+
+
 def cti_timeline(intervention: Intervention, template: PhaseTemplate, today: datetime.date) -> Timeline:
     """Planned phases from the start date and the template, moved by pauses; actual from transitions."""
     pauses = sorted(intervention.pauses.all(), key=lambda pause: pause.from_date)
     start = intervention.start_date
-    months = [template.phase_1_months, template.phase_2_months, template.phase_3_months]
-    boundaries = [start]
-    total = 0
-    for length in months:
-        total += length
-        boundaries.append(add_months(start, total))
-    contact_end = start + datetime.timedelta(weeks=template.contact_period_weeks)
-    contact_end = min(contact_end, boundaries[1])
+    phase_1, phase_2, phase_3, end = planned_starts(start, template, pauses, today)
     planned = [
-        (Phase.CONTACT, start, contact_end),
-        (Phase.PHASE_1, contact_end, boundaries[1]),
-        (Phase.PHASE_2, boundaries[1], boundaries[2]),
-        (Phase.PHASE_3, boundaries[2], boundaries[3]),
+        (Phase.CONTACT, start, phase_1),
+        (Phase.PHASE_1, phase_1, phase_2),
+        (Phase.PHASE_2, phase_2, phase_3),
+        (Phase.PHASE_3, phase_3, end),
     ]
     actual = {transition.phase: transition.date for transition in intervention.transitions.all()}
     actual.setdefault(Phase.CONTACT, start)
     stages = []
     for phase, planned_start, planned_end in planned:
-        shifted_start = planned_start if phase == Phase.CONTACT else _shift(planned_start, pauses, today)
         stages.append(
             Stage(
                 phase=phase,
                 label=Phase(phase).label,
-                planned_start=shifted_start,
-                planned_end=_shift(planned_end, pauses, today),
+                planned_start=planned_start,
+                planned_end=planned_end,
                 actual_start=actual.get(phase),
             )
         )

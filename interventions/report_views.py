@@ -80,7 +80,9 @@ def method_fidelity(request):
     measurement = fidelity.measure(scope["interventions"], scope["period"], team_ids=[t.pk for t in scope["chosen"]])
     groups = fidelity_groups(measurement, scope)
     figures = reporting.fidelity_figures(groups[-1][1], measurement.template)
-    tables = reporting.fidelity_tables(measurement, groups)
+    # The page lists workers and courses 50 at a time (the files list them all).
+    workers = Paginator(measurement.worker_rows(), PAGE_SIZE).get_page(request.GET.get("workers_page"))
+    tables = reporting.fidelity_tables(measurement, groups, with_courses=False, worker_rows=list(workers))
     show = request.GET.get("show", "")
     courses = Paginator(measurement.flagged(show if show in fidelity.FLAGS else None), PAGE_SIZE)
     return render(
@@ -95,6 +97,7 @@ def method_fidelity(request):
             "side_by_side": tables[0] if len(groups) > 1 else None,
             "reasons": tables[1],
             "workers": tables[2],
+            "workers_page": workers,
             "page": courses.get_page(request.GET.get("page")),
             "show": show,
             "show_label": fidelity.FLAGS.get(show, ""),

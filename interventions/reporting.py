@@ -174,8 +174,15 @@ class Table:
     rows: list[list[str]]
 
 
-def fidelity_tables(measurement: fidelity.Measurement, groups: list[tuple[str, fidelity.Summary]]) -> list[Table]:
-    """The figures side by side (one column per group), then the end reasons, workers and courses."""
+def fidelity_tables(
+    measurement: fidelity.Measurement,
+    groups: list[tuple[str, fidelity.Summary]],
+    *,
+    with_courses: bool = True,
+    worker_rows: list[dict] | None = None,
+) -> list[Table]:
+    """The figures side by side (one column per group), then the end reasons, workers and (for the files;
+    the page lists them paginated) courses."""
     template = measurement.template
     columns = [(name, fidelity_figures(summary, template)) for name, summary in groups]
     labels = [(figure.item, figure.label) for figure in columns[0][1]] if columns else []
@@ -185,7 +192,9 @@ def fidelity_tables(measurement: fidelity.Measurement, groups: list[tuple[str, f
     for name, _figures in columns:
         header += [name, _("Met")]
     rows = []
-    for key in dict.fromkeys(labels + [k for figures in by_label for k in figures]):
+    seen = list(dict.fromkeys(labels + [k for figures in by_label for k in figures]))
+    # In item order, so a phase only one group has stands with its item rather than last.
+    for key in sorted(seen, key=lambda k: (int(k[0]), seen.index(k))):
         first = next(figures[key] for figures in by_label if key in figures)
         row = [key[0], key[1], first.expectation]
         for figures in by_label:
@@ -216,25 +225,23 @@ def fidelity_tables(measurement: fidelity.Measurement, groups: list[tuple[str, f
                     str(row["worker"]),
                     str(row["max_load"] or "–"),
                     part_of(sum(m.over for m in row["months"]), len(row["months"])),
-                    next(
-                        (
-                            f"{a['attended']} / {a['expected']}"
-                            for a in measurement.attendance
-                            if a["worker"].pk == row["worker"].pk
-                        ),
-                        "–",
-                    ),
+                    _attended(measurement.attendance_of(row["worker"].pk)),
                     part_of(
                         sum(p.windows_met for p in row["summary"].phases.values()),
                         sum(p.windows for p in row["summary"].phases.values()),
                     ),
                 ]
-                for row in measurement.worker_rows()
+                for row in (measurement.worker_rows() if worker_rows is None else worker_rows)
             ],
         )
     )
-    tables.append(course_table(measurement.courses))
+    if with_courses:
+        tables.append(course_table(measurement.courses))
     return tables
+
+
+def _attended(row: dict | None) -> str:
+    return f"{row['attended']} / {row['expected']}" if row else "–"
 
 
 def course_table(courses: list[fidelity.CourseFidelity]) -> Table:
@@ -245,7 +252,7 @@ def course_table(courses: list[fidelity.CourseFidelity]) -> Table:
         met = sum(p.windows_met for p in course.phases.values())
         rows.append(
             [
-                intervention.citizen.full_name,
+                intervention.citizen,
                 intervention.method,
                 str(intervention.worker or "–"),
                 intervention.start_date.strftime("%d.%m.%Y"),

@@ -89,7 +89,7 @@ def test_the_link_from_a_figure_lists_the_courses_behind_it(lead_client, worker)
     on_time, late = courses(worker, 2)
     late.visits.all().delete()
     response = lead_client.get(URL, {"show": "first_contact"})
-    assert [course.intervention for course in response.context["page"]] == [late]
+    assert [course.intervention.pk for course in response.context["page"]] == [late.pk]
 
 
 def test_meetings_are_recorded_and_count_for_supervision(lead_client, team_lead, worker):
