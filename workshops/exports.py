@@ -75,7 +75,18 @@ def statement_pdf(params: dict, user) -> exports.Made:
     )
 
 
-PAYROLL_HEADER = ["CPR", "Navn", "Måned", "Timer", "Brutto", "AM-bidrag %", "AM-bidrag", "Før A-skat", "Rettelser"]
+PAYROLL_HEADER = [
+    "CPR",
+    "Navn",
+    "Måned",
+    "Timer",
+    "Sats",
+    "Brutto",
+    "AM-bidrag %",
+    "AM-bidrag",
+    "Før A-skat",
+    "Rettelser",
+]
 
 
 def payroll_csv_content(month: datetime.date) -> tuple[bytes, list[int]]:
@@ -92,6 +103,8 @@ def payroll_csv_content(month: datetime.date) -> tuple[bytes, list[int]]:
                 item.citizen.full_name,
                 f"{month:%Y-%m}",
                 ore(statement.hours),
+                # The rates the month's hours were paid at, in order (two when a new rate took effect).
+                "/".join(dict.fromkeys(ore(line.rate) for line in statement.lines)),
                 ore(statement.gross),
                 ore(statement.contribution_percent),
                 ore(statement.contribution),

@@ -57,8 +57,8 @@ def test_the_payroll_csv_has_full_cpr_and_its_download_is_logged_per_citizen(
     content = _download(admin_client_, admin_client_.post(url, {"month": "2025-03"})).content.decode("utf-8-sig")
 
     header, row = content.strip().splitlines()
-    assert header == "CPR;Navn;Måned;Timer;Brutto;AM-bidrag %;AM-bidrag;Før A-skat;Rettelser"
-    assert row == f"{citizen.cpr};Mona Holm;2025-03;2,25;67,50;8,00;5,40;62,10;0"
+    assert header == "CPR;Navn;Måned;Timer;Sats;Brutto;AM-bidrag %;AM-bidrag;Før A-skat;Rettelser"
+    assert row == f"{citizen.cpr};Mona Holm;2025-03;2,25;30,00;67,50;8,00;5,40;62,10;0"
     assert CprAccess.objects.filter(citizen=citizen, user=administrator).count() == 1
 
 

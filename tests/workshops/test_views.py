@@ -108,7 +108,7 @@ def test_the_statement_shows_the_correction_line_and_the_a_tax_sentence(
 
     assert "Rettelse for 03.03.2025 (en udbetalt måned)" in page and "Glemt fredag" in page
     assert "45,00 kr." in page and "AM-bidrag (8,00 %)" in page and "3,60 kr." in page
-    assert "lønkontoret trækker den efter dit skattekort" in page
+    assert "lønkontoret trækker den efter borgerens skattekort" in page
 
 
 def test_the_citizen_page_shows_the_employment_department_and_the_months_hours(lead_client, team_lead, leader):
