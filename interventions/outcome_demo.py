@@ -19,8 +19,8 @@ import random
 
 from simple_history.utils import bulk_create_with_history
 
-from citizens.demo import FIRST_NAMES, LAST_NAMES, demo_cpr
-from citizens.models import Citizen
+from citizens.demo import FIRST_NAMES, GOALS, LAST_NAMES, _plan, demo_cpr
+from citizens.models import ActionPlan, Citizen, LifeArea
 from citizens.services import save_citizen
 from housingfirst import roles
 from housingfirst.models import Method, User
@@ -104,7 +104,7 @@ def _citizen(team, like: Citizen, key: str, index: int, start, end, admin) -> Ci
     cpr = demo_cpr(rng, index)
     if Citizen.objects.filter(cpr=cpr).exists():
         return None
-    return save_citizen(
+    citizen = save_citizen(
         citizen=Citizen(
             first_name=rng.choice(FIRST_NAMES),
             last_name=rng.choice(LAST_NAMES),
@@ -123,6 +123,11 @@ def _citizen(team, like: Citizen, key: str, index: int, start, end, admin) -> Ci
         ),
         user=admin,
     )
+    # Their support built on a §142 plan, as every course does.
+    areas = {area.name: area for area in LifeArea.objects.all()}
+    _plan(citizen, ActionPlan.Kind.SEL_142, start - datetime.timedelta(days=rng.randrange(10, 40)), like.caseworker,
+          admin, rng, areas, rng.sample(list(GOALS), k=3), with_pdf=False)  # fmt: skip
+    return citizen
 
 
 def _ended_course(citizen, worker, lead, start, end, reason) -> Intervention:
