@@ -34,7 +34,7 @@ e2e: install
 
 # The README's pictures: docs/dashboard.png, visit-form-phone.png, capacity-board.png, agreement-pdf.png.
 screenshots: install
-	HF_DOCS_SCREENSHOTS=1 $(BIN)/pytest -m e2e tests/e2e/test_screenshots.py
+	HF_DOCS_SCREENSHOTS=1 $(BIN)/pytest -m e2e tests/e2e/test_screenshots.py tests/e2e/test_agenda.py tests/e2e/test_lead_desk.py
 
 lint: install
 	$(BIN)/ruff check .

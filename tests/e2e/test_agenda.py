@@ -26,10 +26,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 SHOTS = Path("/work/wt/shots/issue-14")
 
 
-def _look(page, name):
+def _look(page, name, *, docs=False):
     assert_fits(page, name)
     assert_accessible(page, name)
-    path = shoot(page, name)
+    path = shoot(page, name, docs=docs)
     SHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, SHOTS / path.name)
 
@@ -75,7 +75,7 @@ def test_book_then_log_from_the_agenda_with_the_booked_time(pages, phone):
     # The agenda: today's booking, and Lise, silent for 12 days against a weekly rhythm, under Forfalder.
     expect(page.get_by_role("heading", name="Kalender", exact=True)).to_be_visible()
     expect(page.get_by_text("Ingen kontakt i 12 dage; rytmen er hver 7. dag")).to_be_visible()
-    _look(page, "agenda-phone")
+    _look(page, "agenda-phone", docs=True)  # the README's picture (`make screenshots`)
 
     # Log it from the agenda: one tap to the form, one to save; the start time is the booked one.
     booking = Booking.objects.get()
