@@ -6,12 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from housingfirst import roles
 from housingfirst.models import Caseworker, DailyJobRun, Export, Municipality, MunicipalityEAN, Provider, Team, User
+from housingfirst.twofactor import is_verified
 
 
 def _operator_only(request) -> bool:
     """The Django admin is the operator's tool, not a user's: it sees every team and skips the app's
-    services, audit and masking. Only superusers reach it; administrators do their work in the app."""
-    return request.user.is_active and request.user.is_superuser
+    services, audit and masking. Only superusers reach it, with a session verified by their second
+    factor (housingfirst/twofactor.py); administrators do their work in the app."""
+    user = request.user
+    return user.is_active and user.is_superuser and is_verified(user)
 
 
 admin.site.has_permission = _operator_only

@@ -11,6 +11,7 @@ class HousingFirstConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
         from django.utils.module_loading import autodiscover_modules
 
+        from housingfirst import twofactor  # noqa: F401 - connects its login receiver
         from housingfirst.roles import sync_role_groups
 
         # Runs after every app's migrations, once their permissions exist.

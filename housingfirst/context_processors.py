@@ -26,6 +26,7 @@ ADMINISTRATION = [
     ("workshops:month", _("Work bonus"), "wallet2", {"admin"}),
     ("task_list", _("Tasks"), "hourglass-split", {"admin"}),
     ("lockout_list", _("Lockouts"), "shield-lock", {"admin"}),
+    ("twofactor_users", _("Two-factor sign-in"), "phone", {"admin"}),
     ("audit:list", _("Audit trail"), "journal-text", {"admin"}),
     # Administrators read fidelity here, so their bar keeps fitting a 1280 px screen.
     ("interventions:method_fidelity", _("Fidelity"), "clipboard-data", {"admin"}),

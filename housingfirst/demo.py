@@ -9,6 +9,7 @@ from stdnum.dk import cvr as stdnum_cvr
 
 from housingfirst import roles
 from housingfirst.models import Caseworker, Municipality, MunicipalityEAN, Provider, Team, User
+from housingfirst.twofactor import give_demo_device
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - printed by seed_demo, refused in production
 DEMO_LOGINS = [
@@ -40,6 +41,9 @@ STAFF = [
     ("louise.krogh", "Louise", "Krogh", 2, roles.SUPPORT_WORKER, "CTI ICM ACT"),
     ("vaerkstedsleder", "Kim", "Mortensen", None, roles.WORKSHOP_LEADER, ""),
 ]
+
+# The demo logins whose role requires a second factor get an authenticator with a fixed, printed key.
+DEMO_TWO_FACTOR = ("admin", "teamleder")
 
 # Town-hall postal codes of the demo municipalities (the CVR numbers below are made up).
 TOWN_HALLS = {
@@ -126,6 +130,8 @@ def seed_core(stdout=None) -> dict:
                 user.set_unusable_password()
             user.save()
             user.groups.add(Group.objects.get(name=role))
+        if username in DEMO_TWO_FACTOR:
+            give_demo_device(user)  # the fixed key seed_demo prints; `manage.py demo_code` shows its code
         users[username] = user
 
     municipalities = {}

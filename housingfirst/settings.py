@@ -18,6 +18,14 @@ from housingfirst.config import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+
+def _raise_unknown_role(name: str):
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_ROLES holds {name!r}; use administrator, team_lead, support_worker, workshop_leader, "
+        "comma-separated."
+    )
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -52,6 +60,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Marks a session verified by a second factor; then holds a user who must give a code on the code page.
+    "django_otp.middleware.OTPMiddleware",
+    "housingfirst.twofactor.SecondFactorMiddleware",
     "housingfirst.security.PrivateCacheMiddleware",
     "housingfirst.security.RefuseNulBytesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -122,13 +136,31 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# The failures are forgotten when a login is complete: after the second factor where one is asked for
+# (housingfirst/twofactor.py), so wrong codes after a right password keep counting.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "housingfirst.signin.lockout_response"
 AXES_VERBOSE = False
 # Behind PROXY_COUNT proxies the client's address is read from X-Forwarded-For (README, "Production");
 # with none, REMOTE_ADDR. Wrong here, every login would share the proxy's address and lockout.
 LOGIN_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "housingfirst.signin.client_ip"
+# Two-factor sign-in (housingfirst/twofactor.py): a code from an authenticator app after the password,
+# required for superusers and these roles, offered to the others; TWO_FACTOR_FOR_ALL requires it of everyone.
+# The role groups' names (housingfirst/roles.py, which cannot be imported before the apps are loaded).
+_TWO_FACTOR_ROLE_NAMES = {
+    "administrator": "Administrator",
+    "team_lead": "Teamleder",
+    "support_worker": "Bostøttemedarbejder",
+    "workshop_leader": "Værkstedsleder",
+}
+TWO_FACTOR_ROLES = [
+    _TWO_FACTOR_ROLE_NAMES[name]
+    for name in env_list("TWO_FACTOR_ROLES", ["administrator", "team_lead"])
+    if name in _TWO_FACTOR_ROLE_NAMES or _raise_unknown_role(name)
+]
+TWO_FACTOR_FOR_ALL = env_bool("TWO_FACTOR_FOR_ALL", False)
+OTP_TOTP_ISSUER = "Bostøtte"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,20 +1,38 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from housingfirst import exports, jobs, panels, signin, tasks
-from housingfirst.forms import CaseworkerForm, MunicipalityEANForm, MunicipalityForm, ProviderForm
-from housingfirst.models import Export, Municipality, MunicipalityEAN, Provider
+from housingfirst import exports, jobs, panels, signin, tasks, twofactor
+from housingfirst.forms import (
+    CaseworkerForm,
+    EnrolmentCodeForm,
+    MunicipalityEANForm,
+    MunicipalityForm,
+    ProviderForm,
+    SecondFactorCodeForm,
+)
+from housingfirst.models import Export, Municipality, MunicipalityEAN, Provider, User
 from housingfirst.services import save_municipality_ean
 
 
@@ -211,3 +229,155 @@ def lockout_lift(request, pk):
         name = attempt.username or attempt.ip_address
         messages.success(request, _("The lockout of %(name)s is lifted.") % {"name": name})
     return redirect("lockout_list")
+
+
+# --- two-factor sign-in ------------------------------------------------------------------------------
+
+
+def _safe_next(request, default="dashboard") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse(default)
+
+
+def _locked_out(request) -> bool:
+    from axes.handlers.proxy import AxesProxyHandler
+
+    return AxesProxyHandler.is_locked(request, credentials={"username": request.user.get_username()})
+
+
+def _wrong_code(request) -> None:
+    """A wrong code counts as a wrong password (django-axes): the same limit locks the name and the address."""
+    user_login_failed.send(sender=__name__, credentials={"username": request.user.get_username()}, request=request)
+
+
+def _end_locked_session(request):
+    auth_logout(request)
+    return signin.lockout_response(request)
+
+
+def twofactor_verify(request):
+    """The code page after the password: the app's code or a recovery code."""
+    user = request.user
+    if twofactor.is_verified(user):
+        return redirect(_safe_next(request))
+    if not twofactor.has_second_factor(user):
+        return redirect(f"{reverse('twofactor_enrol')}?next={quote(_safe_next(request))}")
+    if _locked_out(request):
+        return _end_locked_session(request)
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = twofactor.verify_code(user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            twofactor.reset_failed_logins(request, user)
+            if isinstance(device, StaticDevice):
+                left = twofactor.recovery_codes_left(user)
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You used a recovery code; %(left)s is left. Make new ones under Two-factor sign-in.",
+                        "You used a recovery code; %(left)s are left. Make new ones under Two-factor sign-in.",
+                        left,
+                    )
+                    % {"left": left},
+                )
+            return redirect(_safe_next(request))
+        _wrong_code(request)
+        if getattr(request, "axes_locked_out", False):
+            return _end_locked_session(request)
+        form.add_error("code", _("The code is not right. Type the code the app shows now (it changes every 30 s)."))
+    return render(request, "twofactor/verify.html", {"form": form, "next": _safe_next(request)})
+
+
+def twofactor_enrol(request):
+    """Setting up the authenticator app: the QR code and the key, confirmed with a code, then the recovery
+    codes once. Setting up again replaces the old app only when the new one is confirmed."""
+    user = request.user
+    if twofactor.has_second_factor(user) and not twofactor.is_verified(user):
+        # The password alone may not replace the second factor: the code comes first.
+        return redirect(f"{reverse('twofactor_verify')}?next={quote(request.get_full_path())}")
+    if _locked_out(request):
+        return _end_locked_session(request)
+    device = twofactor.pending_device(user)
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.confirm_enrolment(user=user, device=device, code=form.cleaned_data["code"])
+        if codes is not None:
+            device.refresh_from_db()
+            otp_login(request, device)
+            twofactor.reset_failed_logins(request, user)
+            request.session[twofactor.SESSION_KEY] = True
+            return render(
+                request, "twofactor/recovery_codes.html", {"codes": codes, "next": _safe_next(request), "new": True}
+            )
+        _wrong_code(request)
+        if getattr(request, "axes_locked_out", False):
+            return _end_locked_session(request)
+        form.add_error("code", _("The code is not right. Check that the app shows Bostøtte and type its code now."))
+    context = {
+        "form": form,
+        "qr_svg": mark_safe(twofactor.qr_svg(device, _("QR code for the authenticator app"))),  # noqa: S308 - segno's SVG
+        "key": twofactor.grouped_key(device),
+        "required": twofactor.required_for(user),
+        "again": twofactor.has_second_factor(user),
+        "next": _safe_next(request, default="twofactor"),
+    }
+    return render(request, "twofactor/enrol.html", context)
+
+
+def twofactor_overview(request):
+    user = request.user
+    context = {
+        "has_second_factor": twofactor.has_second_factor(user),
+        "required": twofactor.required_for(user),
+        "codes_left": twofactor.recovery_codes_left(user),
+    }
+    return render(request, "twofactor/overview.html", context)
+
+
+@require_POST
+def twofactor_recovery_codes(request):
+    user = request.user
+    if not (twofactor.has_second_factor(user) and twofactor.is_verified(user)):
+        return redirect("twofactor")
+    codes = twofactor.new_recovery_codes(user=user)
+    return render(request, "twofactor/recovery_codes.html", {"codes": codes, "next": reverse("twofactor")})
+
+
+def twofactor_users(request):
+    """Administrators: who has set up a second factor, and a reset for a lost phone."""
+    _require_administrator(request.user)
+    users = User.objects.filter(is_active=True).annotate(
+        second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+    ).select_related("team").order_by("first_name", "last_name", "username")
+    query = request.GET.get("q", "").strip()
+    if query:
+        names = Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+        users = users.filter(names)
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "twofactor/users.html", {"page": page, "query": query})
+
+
+@require_POST
+def twofactor_reset(request, pk):
+    _require_administrator(request.user)
+    target = get_object_or_404(User, pk=pk, is_active=True)
+    twofactor.reset_second_factor(user=target, by=request.user)
+    messages.success(
+        request,
+        _("The second factor of %(user)s is reset: at the next login they set up the authenticator app again.")
+        % {"user": target},
+    )
+    return redirect("twofactor_users")
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("twofactor")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is changed."))
+        return response

@@ -6,8 +6,12 @@ report through the task worker, and at the end the queue must be empty with noth
 and a line per problem on failure.
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import re
+import struct
 import sys
 import time
 import urllib.error
@@ -53,13 +57,39 @@ class Browser:
                 self.cookies[name] = morsel.value
         return response.status, response.headers, response.read().decode("utf-8", "replace")
 
-    def login(self, username: str, password: str) -> bool:
+    def login(self, username: str, password: str, totp_key: str = "") -> bool:
         _status, _headers, html = self.request("/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
         status, headers, _html = self.request(
             "/login/", {"csrfmiddlewaretoken": token, "username": username, "password": password}
         )
-        return status == 302 and headers.get("Location", "").rstrip("/") in ("", self.base)
+        if not (status == 302 and headers.get("Location", "").rstrip("/") in ("", self.base)):
+            return False
+        if not totp_key:
+            return True
+        # The second factor: the first page sends the user to the code page; the code is computed from the key.
+        status, headers, _html = self.request("/")
+        code_page = urlparse(headers.get("Location", "")).path
+        if status != 302 or code_page != "/tofaktor/kode/":
+            print(f"  {username}: expected the code page after the password, got {status} {code_page!r}")
+            return False
+        _status, _headers, html = self.request(code_page)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        status, headers, _html = self.request(
+            code_page, {"csrfmiddlewaretoken": token, "code": totp_code(totp_key), "next": "/"}
+        )
+        print(f"  {username:<12} {status} {code_page} (second factor)")
+        return status == 302 and urlparse(headers.get("Location", "")).path == "/"
+
+
+def totp_code(base32_key: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
+    """RFC 6238 (what authenticator apps compute), in the standard library."""
+    key = base64.b32decode(base32_key.upper() + "=" * (-len(base32_key) % 8))
+    counter = int((time.time() if at is None else at) // step)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{number % 10**digits:0{digits}d}"
 
 
 def check_headers(path: str, headers, problems: list[str], private: bool) -> None:
@@ -116,17 +146,20 @@ def queue_drained(base: str, problems: list[str]) -> None:
         problems.append(f"queue: the task worker left {queue} after {time.monotonic() - started:.0f} s")
 
 
-def main(base: str, logins: list[tuple[str, str]]) -> int:
+def main(base: str, logins: list[tuple[str, ...]]) -> int:
     problems: list[str] = []
     fetched = 0
     static_checked = False
-    for username, password in logins:
+    for username, password, *key in logins:
         browser = Browser(base)
-        if not browser.login(username, password):
+        if not browser.login(username, password, *key):
             problems.append(f"{username}: login failed")
             continue
         status, headers, html = browser.request("/")
         check_headers(f"{username} /", headers, problems, private=True)
+        if username == logins[0][0]:
+            for name in [*SECURITY_HEADERS, "Cache-Control", "Vary", "Content-Language"]:
+                print(f"  header       {name}: {headers.get(name)}")
         # The role's main pages are the links of its navigation (main menu and administration menu).
         nav = html.split("<main", 1)[0]
         pages = sorted({href for href in re.findall(r'href="(/[^"#?]*)"', nav) if not href.startswith("/static/")})
@@ -159,4 +192,5 @@ def main(base: str, logins: list[tuple[str, str]]) -> int:
 
 if __name__ == "__main__":
     base_url, *pairs = sys.argv[1:]
-    sys.exit(main(base_url, [tuple(pair.split(":", 1)) for pair in pairs]))
+    # user:password, or user:password:TOTPKEY (base32) for a user whose role requires a second factor
+    sys.exit(main(base_url, [tuple(pair.split(":", 2)) for pair in pairs]))

@@ -54,7 +54,37 @@ def administrator(db):
 
 
 def logged_in(client, user):
+    """Logged in as `user`; a user whose role requires a second factor also has a verified one (the code page
+    has its own tests, tests/housingfirst/test_twofactor.py)."""
+    from housingfirst import twofactor
+    from housingfirst.models import User
+
     assert client.login(username=user.username, password=PASSWORD)
+    if twofactor.needs_code(User.objects.get(pk=user.pk)):
+        verify_second_factor(client, user)
+    return client
+
+
+def verify_second_factor(client, user):
+    """The session counts as verified by the user's authenticator (made if they have none), as after a right
+    code: django-otp keeps the device's id in the session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user_id=user.pk, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's superuser client, with the second factor the Django admin asks for."""
+    client.force_login(admin_user)
+    verify_second_factor(client, admin_user)
     return client
 
 

@@ -81,3 +81,14 @@ def test_bad_database_url_stops_manage_py_with_the_message():
     result = _manage("check", DEBUG="true", DATABASE_URL="mysql://root@localhost/db")
     assert result.returncode != 0
     assert "DATABASE_URL must look like" in result.stderr
+
+
+def test_the_two_factor_roles_setting_names_the_role_groups():
+    from django.conf import settings
+
+    from housingfirst import roles
+
+    assert settings.TWO_FACTOR_ROLES == [roles.ADMINISTRATOR, roles.TEAM_LEAD]
+    from housingfirst.settings import _TWO_FACTOR_ROLE_NAMES
+
+    assert set(_TWO_FACTOR_ROLE_NAMES.values()) == set(roles.ROLES)

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from housingfirst.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_core
+from housingfirst.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TWO_FACTOR, seed_core
+from housingfirst.twofactor import DEMO_TOTP_KEY
 
 # Each app adds its own demo data in `<app>/demo.py: seed(context, stdout)`, in this order.
 APP_SEEDS = ["citizens", "interventions", "agreements", "invoicing", "workshops"]
@@ -36,4 +37,9 @@ class Command(BaseCommand):
                 module.seed(context, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password: {DEMO_PASSWORD}):"))
         for username, role in DEMO_LOGINS:
-            self.stdout.write(f"  {username:<16} {role}")
+            second = "  + code: manage.py demo_code " + username if username in DEMO_TWO_FACTOR else ""
+            self.stdout.write(f"  {username:<16} {role}{second}")
+        self.stdout.write(
+            f"The two-factor demo key of {' and '.join(DEMO_TWO_FACTOR)} (add it to an authenticator app, "
+            f"time-based): {DEMO_TOTP_KEY}"
+        )
