@@ -17,10 +17,10 @@ from smoke_client import totp_code  # noqa: E402 - the standard-library TOTP the
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-@pytest.mark.parametrize("device", ["desktop", "phone"])
-def test_the_first_login_of_an_administrator_sets_up_the_authenticator_app(pages, new_context, device):
-    admin = AdministratorFactory(first_name="Birgitte", username=f"birgitte-{device}")
-    page = new_context(**(DESKTOP if device == "desktop" else PHONE)).new_page()
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_the_first_login_of_an_administrator_sets_up_the_authenticator_app(pages, new_context, screen):
+    admin = AdministratorFactory(first_name="Birgitte", username=f"birgitte-{screen}")
+    page = new_context(**(DESKTOP if screen == "desktop" else PHONE)).new_page()
     page.goto(pages.url("/login/"))
     page.get_by_label("Brugernavn").fill(admin.username)
     page.get_by_label("Adgangskode").fill(PASSWORD)
@@ -32,17 +32,17 @@ def test_the_first_login_of_an_administrator_sets_up_the_authenticator_app(pages
     assert qr.bounding_box()["width"] >= 150  # big enough to scan from the screen
     key = page.locator("#totp-key").inner_text().replace(" ", "")
     assert_styled(page)
-    assert_fits(page, f"enrolment-{device}")
-    assert_accessible(page, f"twofactor-enrol-{device}")
-    shoot(page, f"twofactor-enrol-{device}")
+    assert_fits(page, f"enrolment-{screen}")
+    assert_accessible(page, f"twofactor-enrol-{screen}")
+    shoot(page, f"twofactor-enrol-{screen}")
 
     page.get_by_role("textbox", name="Kode fra appen").fill(totp_code(key))
     page.get_by_role("button", name="Bekræft og vis gendannelseskoder").click()
 
     expect(page.get_by_role("heading", name="Dine gendannelseskoder")).to_be_visible()
     expect(page.locator(".recovery-codes li")).to_have_count(8)
-    assert_fits(page, f"recovery-codes-{device}")
-    assert_accessible(page, f"twofactor-codes-{device}")
-    shoot(page, f"twofactor-codes-{device}")
+    assert_fits(page, f"recovery-codes-{screen}")
+    assert_accessible(page, f"twofactor-codes-{screen}")
+    shoot(page, f"twofactor-codes-{screen}")
     page.get_by_role("link", name="Jeg har gemt koderne, fortsæt").click()
     expect(page.get_by_role("button", name="Log ud", include_hidden=True)).to_be_attached()
