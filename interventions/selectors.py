@@ -78,6 +78,7 @@ def with_timeline_data(interventions: QuerySet[Intervention]) -> QuerySet[Interv
     """What the timeline, the due list and the warnings need, in a fixed number of queries."""
     return (
         interventions.select_related("citizen", "worker", "coordinator")
+        .defer("citizen__cpr")  # shown masked from the birth date: lists never decrypt
         .prefetch_related("transitions", "pauses")
         .annotate(last_contact=last_contact())
     )
@@ -92,8 +93,10 @@ def open_intervention_of(citizen) -> Intervention | None:
 
 
 def visible_visits(user) -> QuerySet[Visit]:
-    return Visit.objects.filter(intervention__citizen__in=visible_citizens(user)).select_related(
-        "intervention__citizen", "worker"
+    return (
+        Visit.objects.filter(intervention__citizen__in=visible_citizens(user))
+        .select_related("intervention__citizen", "worker")
+        .defer("intervention__citizen__cpr")  # shown masked from the birth date: lists never decrypt
     )
 
 
