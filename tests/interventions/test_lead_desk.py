@@ -66,6 +66,14 @@ def test_the_visit_list_offers_only_citizens_the_user_may_see(worker_client, wor
     assert "Vælg et gyldigt valg" in html or "gyldig" in html
 
 
+def test_the_citizen_filter_offers_the_workers_own_citizens_not_every_citizen(lead_client, team_lead, worker):
+    """A lead (or an administrator, who sees the country) choosing a worker gets that worker's citizens only."""
+    InterventionFactory(citizen=CitizenFactory(team=worker.team, first_name="Ida", last_name="Holm"), worker=worker)
+    CitizenFactory(team=worker.team, first_name="Anden", last_name="Kollegas")  # the team's, not this worker's
+    html = lead_client.get(VISITS, {"worker": worker.pk}).content.decode()
+    assert "Ida Holm" in html and "Anden Kollegas" not in html
+
+
 def test_the_visit_list_is_paginated_and_its_filters_survive_the_pages(worker_client, worker):
     course = InterventionFactory(citizen=CitizenFactory(team=worker.team), worker=worker)
     start = today() - datetime.timedelta(days=200)
