@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import CharField, Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from housingfirst.models import Method
 from interventions.fidelity import Period, heavy_reads, share
@@ -257,7 +258,11 @@ def due_housing_statuses_shown(interventions: QuerySet[Intervention], limit: int
         chosen = list(picks[0].union(*picks[1:], all=True).order_by())
     else:  # SQLite (the demo's database) takes no LIMIT inside a UNION: a query per checkpoint there
         chosen = [row for pick in picks for row in pick]
-    courses = interventions.model.objects.select_related("citizen", "worker").in_bulk({pk for pk, _ in chosen})
+    courses = (
+        interventions.model.objects.select_related("citizen", "worker")
+        .defer("citizen__cpr")  # shown masked from the birth date: the start page never decrypts
+        .in_bulk({pk for pk, _ in chosen})
+    )
     labels = dict(HousingStatus.Checkpoint.choices)
     due = [
         {
@@ -278,7 +283,11 @@ def outcome_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
     from interventions.reporting import number, part_of
 
     def home(figure: HomeFigure) -> str:
-        return _("%(part)s in their own home · %(unknown)s unknown of %(n)s") % {
+        return ngettext(
+            "%(part)s in their own home · %(unknown)s unknown of %(n)s",
+            "%(part)s in their own home · %(unknown)s unknown of %(n)s",
+            figure.unknown,
+        ) % {
             "part": part_of(figure.own_home, figure.known),
             "unknown": figure.unknown,
             "n": figure.n,
@@ -299,7 +308,11 @@ def outcome_rows(summary: OutcomeSummary) -> list[tuple[str, str, str]]:
         ),
         (
             _("Days from shelter move-out to first contact"),
-            _("median %(days)s days (n = %(n)s) · %(unknown)s unknown")
+            ngettext(
+                "median %(days)s days (n = %(n)s) · %(unknown)s unknown",
+                "median %(days)s days (n = %(n)s) · %(unknown)s unknown",
+                summary.shelter_unknown,
+            )
             % {
                 "days": number(summary.median_shelter_days),
                 "n": len(summary.shelter_days),

@@ -158,3 +158,17 @@ def test_the_start_page_picks_the_same_due_statuses_in_the_database():
             assert [(i["intervention"].pk, i["checkpoint"]) for i in shown] == [
                 (i["intervention"].pk, i["checkpoint"]) for i in full[:limit]
             ]
+
+
+def test_the_start_pages_due_statuses_show_the_cpr_masked_without_decrypting(monkeypatch):
+    from citizens import crypto
+
+    ended(WorkerFactory(), D(2025, 10, 1), D(2026, 6, 1))
+
+    def refuse(token):
+        raise AssertionError("the start page decrypted a CPR number")
+
+    monkeypatch.setattr(crypto, "decrypt_cpr", refuse)
+    shown, total = outcomes.due_housing_statuses_shown(Intervention.objects.all(), limit=5, today=D(2026, 12, 3))
+    assert total == len(shown) > 0
+    assert all(item["intervention"].citizen.cpr_masked.endswith("-XXXX") for item in shown)

@@ -41,9 +41,9 @@ FIDELITY = {
 }
 OUTCOMES = {
     "I egen bolig ved CTI-forløbets afslutning": "1 af 1 (100,0 %) i egen bolig · 0 ukendte af 1",
-    "I egen bolig 12 måneder efter CTI": "0 af 1 (0,0 %) i egen bolig · 1 ukendte af 2",
+    "I egen bolig 12 måneder efter CTI": "0 af 1 (0,0 %) i egen bolig · 1 ukendt af 2",
     "Midlertidige ophold på forsorgshjem under støtten": "1 ophold for 1 borgere · gennemsnit 28,0 dage",
-    "Dage fra udflytning fra forsorgshjem til første kontakt": "median 3,0 dage (n = 1) · 1 ukendte",
+    "Dage fra udflytning fra forsorgshjem til første kontakt": "median 3,0 dage (n = 1) · 1 ukendt",
     "Afsluttede forløb": "1",
     "Afsluttet: Borgeren ønsker ikke længere støtte": "1",
 }
