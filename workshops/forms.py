@@ -1,28 +1,14 @@
 import datetime
-import re
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens.models import Citizen
 from housingfirst import roles
 from housingfirst.models import User
+from invoicing.forms import MonthField  # the month picker invoicing uses too
 from workshops.models import LabourMarketContributionRate, WorkBonusRate, Workshop
-
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def previous_month(today: datetime.date) -> datetime.date:
-    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-
-
-def parse_month(value: str) -> datetime.date:
-    match = MONTH_PATTERN.match((value or "").strip())
-    if not match or not 1 <= int(match[2]) <= 12 or not 2000 <= int(match[1]) <= 2100:
-        raise ValueError(_("Write the month as YYYY-MM, e.g. 2026-10."))
-    return datetime.date(int(match[1]), int(match[2]), 1)
 
 
 def parse_day(value: str, default: datetime.date) -> datetime.date:
@@ -30,33 +16,6 @@ def parse_day(value: str, default: datetime.date) -> datetime.date:
         return datetime.date.fromisoformat(value) if value else default
     except ValueError:
         return default
-
-
-class MonthField(forms.CharField):
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-10"})
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return parse_month(value)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from error
-
-    def prepare_value(self, value):
-        return f"{value:%Y-%m}" if isinstance(value, datetime.date) else value
-
-
-class MonthForm(forms.Form):
-    month = MonthField(label=_("Month"))
-
-    @classmethod
-    def from_request(cls, data):
-        default = previous_month(timezone.localdate())
-        form = cls(data if data.get("month") else {"month": f"{default:%Y-%m}"})
-        month = form.cleaned_data["month"] if form.is_valid() else default
-        return form, month
 
 
 class PayForm(forms.Form):

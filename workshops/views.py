@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from citizens.selectors import get_visible_citizen
 from housingfirst import exports
+from invoicing.forms import MonthForm
 from workshops import selectors, services
-from workshops.forms import AttendanceForm, CorrectionForm, MonthForm, PayForm, WorkshopForm, parse_day
+from workshops.forms import AttendanceForm, CorrectionForm, PayForm, WorkshopForm, parse_day
 
 ONE_DAY = datetime.timedelta(days=1)
 
