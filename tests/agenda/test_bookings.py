@@ -83,9 +83,9 @@ def test_an_ended_course_takes_no_booking(worker):
 )
 def test_the_suggested_date_follows_the_contact_rhythm_of_the_phase(worker, method, phase, days):
     intervention = _intervention(worker, method=method)
-    if phase:
-        PhaseTransitionFactory(intervention=intervention, phase=phase, date=TODAY - datetime.timedelta(days=3))
     monday = TODAY - datetime.timedelta(days=TODAY.weekday())
+    if phase:  # the phase began before the Monday the rhythm is counted from, whatever weekday today is
+        PhaseTransitionFactory(intervention=intervention, phase=phase, date=monday - datetime.timedelta(days=3))
     suggested = services.suggest_next_date(intervention, after=monday, template=PhaseTemplate.current())
     expected = monday + datetime.timedelta(days=days)
     if expected.weekday() >= 5:

@@ -4,6 +4,7 @@ birthday typed without a year, and the list as CSV and XLSX."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -28,6 +29,12 @@ def html_of(client, **params):
     return response.content.decode()
 
 
+def listed(client, **params):
+    """The citizens the list shows, as "Last, First", in the order shown. Assertions look here and not
+    at the whole page, where a random worker called Vestergaard or Julie in the menu is not a result."""
+    return " | ".join(re.findall(r'class="cell-title"><a href="[^"]*">([^<]*)</a>', html_of(client, **params)))
+
+
 def test_the_list_shows_worker_method_and_phase(lead_client, team_lead, worker):
     course = InterventionFactory(citizen=CitizenFactory(team=worker.team, last_name="Holm"), worker=worker)
     PhaseTransitionFactory(intervention=course, phase="1", date=course.start_date)
@@ -48,13 +55,13 @@ def test_filter_by_worker_none_and_method(lead_client, team_lead, worker):
     CitizenFactory(team=team, last_name="Zorn")  # no course yet
     CitizenFactory(team=team, last_name="Wulff", status=Citizen.Status.ENDED)
 
-    html = html_of(lead_client, worker=worker.pk)
+    html = listed(lead_client, worker=worker.pk)
     assert "Qvist" in html and "Xander" not in html and "Yding" not in html
-    html = html_of(lead_client, worker="none")
+    html = listed(lead_client, worker="none")
     assert "Yding" in html and "Zorn" in html
     assert "Qvist" not in html and "Xander" not in html and "Wulff" not in html
-    assert "2 borgere" in html
-    html = html_of(lead_client, method="ICM")
+    assert "2 borgere" in html_of(lead_client, worker="none")
+    html = listed(lead_client, method="ICM")
     assert "Xander" in html and "Qvist" not in html
     # Another team's worker is not a choice: the filter is ignored rather than leaking who exists.
     stranger = WorkerFactory(team=TeamFactory())
@@ -64,9 +71,9 @@ def test_filter_by_worker_none_and_method(lead_client, team_lead, worker):
 def test_filter_by_paying_municipality_and_status(admin_client_):
     a = CitizenFactory(last_name="Aabo", status=Citizen.Status.SUPPORTED)
     b = CitizenFactory(last_name="Bech", status=Citizen.Status.MOVING_OUT)
-    html = html_of(admin_client_, municipality=a.paying_municipality_id)
+    html = listed(admin_client_, municipality=a.paying_municipality_id)
     assert "Aabo" in html and ("Bech" not in html or b.paying_municipality_id == a.paying_municipality_id)
-    html = html_of(admin_client_, status="supported")
+    html = listed(admin_client_, status="supported")
     assert "Aabo" in html and "Bech" not in html
 
 
@@ -76,11 +83,11 @@ def test_sort_by_worker_and_method(lead_client, worker):
     carl = WorkerFactory(team=team, first_name="Carl", last_name="C")
     InterventionFactory(citizen=CitizenFactory(team=team, last_name="Zeta"), worker=anna, method=Method.ICM)
     InterventionFactory(citizen=CitizenFactory(team=team, last_name="Alfa"), worker=carl, method=Method.CTI)
-    html = html_of(lead_client, sort="worker")
+    html = listed(lead_client, sort="worker")
     assert html.index("Zeta") < html.index("Alfa")
-    html = html_of(lead_client, sort="-worker")
+    html = listed(lead_client, sort="-worker")
     assert html.index("Alfa") < html.index("Zeta")
-    html = html_of(lead_client, sort="method")
+    html = listed(lead_client, sort="method")
     assert html.index("Alfa") < html.index("Zeta")
 
 
@@ -122,16 +129,16 @@ def test_the_list_is_paginated(lead_client, team_lead):
 def test_a_name_typed_without_danish_letters_finds_them(worker_client, worker, query):
     CitizenFactory(team=worker.team, first_name="Ib", last_name="Østergaard")
     CitizenFactory(team=worker.team, first_name="Bo", last_name="Vestergaard")
-    html = html_of(worker_client, q=query)
+    html = listed(worker_client, q=query)
     assert "Østergaard" in html and "Vestergaard" not in html
 
 
 def test_aa_finds_å_and_ae_finds_æ(worker_client, worker):
     CitizenFactory(team=worker.team, first_name="Søren", last_name="Ærtebjerg")
     CitizenFactory(team=worker.team, first_name="Åse", last_name="Holm")
-    assert "Ærtebjerg" in html_of(worker_client, q="aertebjerg")
-    assert "Holm" in html_of(worker_client, q="aase")
-    assert "Holm" not in html_of(worker_client, q="aertebjerg")
+    assert "Ærtebjerg" in listed(worker_client, q="aertebjerg")
+    assert "Holm" in listed(worker_client, q="aase")
+    assert "Holm" not in listed(worker_client, q="aertebjerg")
 
 
 def test_the_folded_name_is_kept_on_save_and_bulk_create(db):
@@ -150,16 +157,16 @@ def test_the_folded_name_is_kept_on_save_and_bulk_create(db):
 
 @pytest.mark.parametrize("query", ["0702", "07.02", "7.2", "07-02", "7/2."])
 def test_a_birthday_without_the_year_finds_the_citizen(worker_client, worker, query):
-    CitizenFactory(team=worker.team, cpr="0702851234", last_name="Februar")
-    CitizenFactory(team=worker.team, cpr="0802851234", last_name="Dagefter")
-    CitizenFactory(team=worker.team, cpr="0207851234", last_name="Juli")
-    html = html_of(worker_client, q=query)
+    CitizenFactory(team=worker.team, cpr="0702851234", first_name="Ane", last_name="Februar")
+    CitizenFactory(team=worker.team, cpr="0802851234", first_name="Ane", last_name="Dagefter")
+    CitizenFactory(team=worker.team, cpr="0207851234", first_name="Ane", last_name="Juli")
+    html = listed(worker_client, q=query)
     assert "Februar" in html and "Dagefter" not in html and "Juli" not in html
 
 
 def test_a_day_that_does_not_exist_is_a_name_search(worker_client, worker):
     CitizenFactory(team=worker.team, cpr="0702851234", last_name="Februar")
-    assert "Februar" not in html_of(worker_client, q="3102")
+    assert "Februar" not in listed(worker_client, q="3102")
 
 
 # --- export ------------------------------------------------------------------------------------------
