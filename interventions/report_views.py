@@ -128,7 +128,7 @@ def outcomes_page(request):
             **scope,
             "measurement": measurement,
             "rows": rows,
-            "group_table": outcomes.outcome_tables(measurement)[0],
+            "group_table": outcomes.outcome_group_table(measurement),
             **dict(zip(("chart_bars", "chart_height"), reporting.chart_bars(bars), strict=True)),
             "page": Paginator(behind, PAGE_SIZE).get_page(request.GET.get("page")),
             "show": show,
@@ -136,7 +136,8 @@ def outcomes_page(request):
             "base_query": _querystring(request.GET, show=True),
             "groupings": [("team", _("Team")), ("method", _("Method")), ("municipality", _("Paying municipality"))],
             "teams": scope["teams"] if request.user.sees_all_teams else None,
-            "due": outcomes.due_housing_statuses(scope["interventions"])[:PAGE_SIZE],
+            # The oldest 50, picked in the database (not every ended course of the country loaded to cut them).
+            "due": outcomes.due_housing_statuses_shown(scope["interventions"], limit=PAGE_SIZE)[0],
         },
     )
 

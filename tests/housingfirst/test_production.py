@@ -28,7 +28,7 @@ def test_collectstatic_builds_the_manifest_and_the_login_page_links_hashed_files
     response = client.get("/login/")
     assert response.status_code == 200
     html = response.content.decode()
-    hashed = re.search(r'/static/vendor/bootstrap/bootstrap\.min\.([0-9a-f]{12})\.css', html)
+    hashed = re.search(r"/static/vendor/bootstrap/bootstrap\.min\.([0-9a-f]{12})\.css", html)
     assert hashed, "the login page links the hashed Bootstrap stylesheet"
     assert (collected / "vendor" / "bootstrap" / f"bootstrap.min.{hashed.group(1)}.css").exists()
 

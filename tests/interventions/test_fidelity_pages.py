@@ -17,6 +17,7 @@ from interventions.models import HousingStatus, Intervention, Phase, Supervision
 from tests.factories import (
     CitizenFactory,
     InterventionFactory,
+    PauseFactory,
     PhaseTransitionFactory,
     TeamFactory,
     VisitFactory,
@@ -77,6 +78,46 @@ def test_administrator_sees_teams_side_by_side(admin_client_, worker):
     text = admin_client_.get(URL).content.decode()
     assert "Teams side om side" in text
     assert "Team Syd" in text and worker.team.name in text and "Alle teams" in text
+
+
+def _outcome_courses(worker, n):
+    """n courses this quarter, each with a visit and a return to the shelter, and n ended CTI courses with
+    their end status recorded and their follow-ups due."""
+    start = quarter_of(timezone.localdate()).start
+    for course in courses(worker, n, start=start):
+        PauseFactory(intervention=course, from_date=start, to_date=start + datetime.timedelta(days=3), reason="shelter")
+    for _ in range(n):
+        done = InterventionFactory(
+            citizen=CitizenFactory(team=worker.team),
+            worker=worker,
+            start_date=start - datetime.timedelta(days=300),
+            status=Intervention.Status.ENDED,
+            end_date=start - datetime.timedelta(days=10),
+            end_reason=Intervention.EndReason.GOALS_MET,
+        )
+        HousingStatus.objects.create(
+            intervention=done, checkpoint=HousingStatus.Checkpoint.END, status="own_home_kept", recorded_by=worker
+        )
+
+
+@pytest.mark.parametrize("who", ["administrator", "team lead"])
+def test_the_outcomes_page_costs_the_same_queries_for_many_courses(
+    who, client, administrator, team_lead, worker, django_assert_max_num_queries
+):
+    from tests.conftest import logged_in
+
+    logged_in(client, administrator if who == "administrator" else team_lead)
+    _outcome_courses(worker, 1)
+    with django_assert_max_num_queries(30) as few:
+        assert client.get(OUTCOMES, {"show": "returns"}).status_code == 200
+    _outcome_courses(worker, 8)
+    _outcome_courses(WorkerFactory(team=worker.team), 4)
+    _outcome_courses(WorkerFactory(team=TeamFactory(name="Team Syd")), 8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(OUTCOMES, {"show": "returns"})
+    # The returns to the shelter this quarter: the lead's team's 13, or all 21 for the administrator.
+    assert response.context["page"].paginator.count == (21 if who == "administrator" else 13)
+    assert ("Team Syd" in response.content.decode()) == (who == "administrator")
 
 
 def test_a_bad_period_is_told_on_the_field_and_the_quarter_shown(lead_client):
