@@ -171,3 +171,33 @@ def test_generate_cpr_key_prints_a_usable_key(db):
     call_command("generate_cpr_key", "2027a", stdout=out)
     ((key_id, key),) = crypto.parse_keys([out.getvalue().strip()], "CPR_ENCRYPTION_KEYS")
     assert key_id == "2027a" and len(key) == 32
+
+
+def test_the_encryption_migration_goes_back_to_plain_digits_and_forward_again(db):
+    """The migration's two directions on the tables as they are: back writes the ten digits into every
+    citizen and history row, forward seals them again with a blind index and the birth date."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = importlib.import_module("citizens.migrations.0005_i11_encrypted_cpr")
+    editor = SimpleNamespace(connection=connection)
+    first = CitizenFactory(cpr="0101901238")
+    second = CitizenFactory(cpr="2902921234")
+    second.city = "Vojens"
+    second.save()  # a second history row for the same citizen
+    history = len(raw("citizens_historicalcitizen"))
+
+    migration.decrypt(apps, editor)
+    assert sorted(raw("citizens_citizen")) == ["0101901238", "2902921234"]
+    assert sorted(set(raw("citizens_historicalcitizen"))) == ["0101901238", "2902921234"]
+
+    with connection.cursor() as cursor:  # forward must write the index and the birth date itself
+        cursor.execute("UPDATE citizens_citizen SET cpr_hash = 'stale' || id, birth_date = NULL")
+    migration.encrypt(apps, editor)
+    assert all(value.startswith("test1$") for value in raw("citizens_citizen") + raw("citizens_historicalcitizen"))
+    assert len(raw("citizens_historicalcitizen")) == history
+    assert Citizen.objects.get(pk=first.pk).cpr == "0101901238"
+    assert Citizen.objects.get(cpr="290292-1234").pk == second.pk  # the blind index is back
+    assert Citizen.objects.get(pk=second.pk).birth_date.isoformat() == "1992-02-29"
