@@ -124,9 +124,10 @@ def test_the_calendar_feed_is_read_by_a_parser(pages, desktop, phone):
 def test_a_lead_sees_the_team_week_and_moving_a_booking_notifies_the_worker(pages, phone, desktop, new_context):
     worker, jens, _lise = _worker()
     lead = TeamLeadFactory(team=worker.team)
-    booking = BookingFactory(intervention=jens, date=timezone.localdate() + datetime.timedelta(days=1))
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    booking = BookingFactory(intervention=jens, date=tomorrow)
     page = pages.log_in(desktop, lead)
-    page.goto(pages.url("/agenda/team/"))
+    page.goto(pages.url(f"/agenda/team/?week={tomorrow.isoformat()}"))  # on a Sunday, tomorrow is next week
     expect(page.get_by_role("row", name=str(worker))).to_contain_text("10:00")
     _look(page, "team-week")
     page.get_by_role("link", name="10:00").click()
