@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from housingfirst.models import Method
-from interventions.fidelity import PauseRow, Period, heavy_reads, share
+from interventions.fidelity import PauseRow, Period, heavy_reads, rows_built, share
 from interventions.models import HousingStatus, Intervention, Pause, Visit
 from interventions.outcome_services import CHECKPOINT_MONTHS, checkpoint_date
 from interventions.phases import add_months
@@ -235,13 +235,14 @@ def measure_outcomes(
     total = OutcomeSummary()
     groups = {}
     names = {}
-    with heavy_reads():
+    with heavy_reads(), rows_built():
         courses = course_rows(outcome_courses(interventions, period))
-    for course in courses:
-        add_course(total, course, period, today)
-        key = key_of(course)
-        names[key] = name_of(course)
-        add_course(groups.setdefault(key, OutcomeSummary()), course, period, today)
+    with rows_built():
+        for course in courses:
+            add_course(total, course, period, today)
+            key = key_of(course)
+            names[key] = name_of(course)
+            add_course(groups.setdefault(key, OutcomeSummary()), course, period, today)
     ordered = sorted(groups.items(), key=lambda item: str(names[item[0]]))
     return OutcomeMeasurement(period, total, [(names[key], summary) for key, summary in ordered], courses)
 

@@ -240,3 +240,55 @@ def test_measuring_costs_the_same_queries_for_many_courses(django_assert_max_num
         visit(intervention, D(2026, 1, 6))
     with django_assert_max_num_queries(len(few.captured_queries)):
         measured(worker.team).summary()
+
+
+def test_team_worker_and_all_summaries_are_the_sums_of_their_courses():
+    """The summaries are merged from one per team and worker: each equals adding its courses, worker-months
+    and attendance one by one, including a worker with courses in two teams and a course without worker."""
+    north, south = WorkerFactory(), WorkerFactory()
+    both = WorkerFactory(team=north.team)
+    for worker, start, method in [
+        (north, D(2026, 1, 5), Method.CTI),
+        (north, D(2025, 11, 3), Method.ICM),
+        (south, D(2026, 2, 2), Method.CTI),
+        (both, D(2026, 1, 12), Method.CTI),
+    ]:
+        intervention = course(worker, start, method=method)
+        visit(intervention, start + datetime.timedelta(days=1), minutes=30)
+        visit(intervention, start + datetime.timedelta(days=20), kind=Visit.Kind.ATTEMPTED_CONTACT)
+        PhaseTransitionFactory(intervention=intervention, phase=Phase.PHASE_1, date=start + datetime.timedelta(days=28))
+    elsewhere = InterventionFactory(citizen=CitizenFactory(team=south.team), worker=both, start_date=D(2026, 1, 20))
+    visit(elsewhere, D(2026, 1, 20))
+    PauseFactory(intervention=elsewhere, from_date=D(2026, 2, 1), to_date=D(2026, 2, 10))
+    InterventionFactory(
+        citizen=CitizenFactory(team=north.team), worker=None, coordinator=None, start_date=D(2026, 3, 2)
+    )
+    declined = Intervention.EndReason.CITIZEN_DECLINED
+    course(south, D(2025, 6, 2), status=Intervention.Status.ENDED, end_date=D(2026, 2, 27), end_reason=declined)
+    meeting = SupervisionMeeting.objects.create(team=north.team, date=D(2026, 2, 12), recorded_by=north)
+    meeting.participants.add(north, both)
+    teams = [north.team.pk, south.team.pk]
+    measurement = fidelity.measure(Intervention.objects.all(), Q1, team_ids=teams, today=TODAY)
+
+    def one_by_one(courses, months, attendance):
+        summary = fidelity.summarise(courses, months, attendance)
+        summary.days_to_first.sort()
+        return summary
+
+    def merged(summary):
+        summary.days_to_first.sort()
+        return summary
+
+    months = measurement._summaries["months"]
+    assert merged(measurement.summary()) == one_by_one(measurement.courses, measurement.months, measurement.attendance)
+    for team in teams:
+        courses = [c for c in measurement.courses if c.intervention.team_id == team]
+        workers = {c.intervention.worker_id for c in courses}
+        team_months = [m for m in measurement.months if m.worker_id in workers]
+        attendance = [row for row in measurement.attendance if row["team_id"] == team]
+        assert merged(measurement.summary(team_id=team)) == one_by_one(courses, team_months, attendance)
+    for worker in (north, south, both):
+        courses = [c for c in measurement.courses if c.intervention.worker_id == worker.pk]
+        attendance = [row for row in measurement.attendance if row["worker"].pk == worker.pk]
+        assert merged(measurement.summary(worker_id=worker.pk)) == one_by_one(courses, months[worker.pk], attendance)
+    assert measurement.summary(team_id=south.team.pk).courses == 3  # the both-teams worker's course counts there
