@@ -377,7 +377,11 @@ def invoice_months(plan: Plan, *, by: User, stdout=None) -> tuple[int, int, list
 
 
 def seed(plan: Plan, *, stdout=None) -> Made:
+    from invoicing.services import rebuild_visit_month_sums
+
     made, administrator = build(plan, stdout=stdout)
+    # The visits went in by bulk inserts, which no signal sees: the month page's sums are made here.
+    rebuild_visit_month_sums()
     made.invoices, made.invoice_lines, made.months_invoiced = invoice_months(plan, by=administrator, stdout=stdout)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -8,7 +8,8 @@ class InvoicingConfig(AppConfig):
 
     def ready(self):
         from housingfirst import panels
-        from invoicing import tasks  # noqa: F401 - names its task on the task page
+        from invoicing import signals, tasks  # noqa: F401 - tasks names its task on the task page
         from invoicing.panels import dashboard_panel
 
         panels.dashboard.register(dashboard_panel, order=40)
+        signals.connect()

@@ -2,7 +2,10 @@ import datetime
 import re
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.models import Invoice, Rate, ShelterDayRate
@@ -76,17 +79,34 @@ STATUS_CHOICES = [("", _("All")), *[(s.value, s.label) for s in Invoice.Status i
 STATUS_CHOICES.append(("overdue", _("Overdue")))
 
 
+class PlainSelect(forms.Select):
+    """A <select> whose options are formatted in one pass (escaped), not a template include each."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, mark_safe(" selected") if str(key) == chosen else "", label) for key, label in self.choices),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
+
+
 class InvoiceFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *Invoice.Kind.choices], required=False)
-    municipality = forms.ModelChoiceField(
-        label=_("Paying municipality"), queryset=None, required=False, empty_label=_("All")
+    # Ids and names, not model instances, drawn in one string: 98 options through the widget templates
+    # were a fifth of the list page.
+    municipality = forms.TypedChoiceField(
+        label=_("Paying municipality"), coerce=int, empty_value=None, required=False, widget=PlainSelect
     )
     month = MonthField(label=_("Month"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipality_filter_choices()
+        self.fields["municipality"].choices = [("", _("All")), *municipality_filter_choices()]
         for field in self.fields.values():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs["class"] = css

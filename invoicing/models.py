@@ -185,7 +185,11 @@ class Invoice(models.Model):
                 name="issued_invoice_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["month", "municipality"])]
+        indexes = [
+            models.Index(fields=["month", "municipality"]),
+            # The invoice list, newest first: the first page read from the index, not sorted from every invoice.
+            models.Index(fields=["-issued_at", "-id"], name="invoice_newest_first"),
+        ]
 
     def __str__(self):
         label = self.get_kind_display()
@@ -445,3 +449,31 @@ class MonthIssue(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN
+
+
+class VisitMonthSum(models.Model):
+    """The billable visits of one course in one month at one hourly rate: their minutes and their number.
+
+    Kept by the visits themselves (`invoicing.signals`: every save and delete of a visit, inside the
+    visit service's transaction and its paying municipality's row lock) and rebuilt from the visits by
+    `services.rebuild_visit_month_sums` when a rate changes or visits were written in bulk. The month
+    page reads these rows (about one per course) instead of summing the month's visits; issuing never
+    does: an invoice is always priced from the visits (`selectors.month_preview`)."""
+
+    intervention = models.ForeignKey(
+        "interventions.Intervention", verbose_name=_("intervention"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"))
+    rate_ore = models.IntegerField(_("hourly rate (øre)"))
+    minutes = models.IntegerField(_("minutes"), default=0)
+    visits = models.IntegerField(_("visits"), default=0)
+
+    class Meta:
+        verbose_name = _("visit sum per month")
+        verbose_name_plural = _("visit sums per month")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "intervention", "rate_ore"], name="one_visit_sum_per_rate")
+        ]
+
+    def __str__(self):
+        return f"{self.intervention_id} {self.month:%m.%Y}: {self.visits} / {self.minutes} min"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Case, Count, DecimalField, Exists, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, Max, OuterRef, Prefetch, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from housingfirst.models import Municipality, MunicipalityEAN, Provider
@@ -429,6 +429,7 @@ class MonthRow:
     blocking: str = ""
     can_issue: bool = False
     is_own: bool = False
+    warning_count: int = 0
 
 
 def _row_from_preview(preview: MunicipalityPreview) -> MonthRow:
@@ -445,47 +446,179 @@ def _row_from_preview(preview: MunicipalityPreview) -> MonthRow:
         blocking=preview.blocking,
         can_issue=preview.can_issue,
         is_own=preview.is_own,
+        warning_count=len(preview.warnings),
     )
 
 
-def month_overview(month: datetime.date) -> list[MonthRow]:
-    """The month page: a row per paying municipality, by name.
+def _invoiced_rows(first: datetime.date) -> list[MonthRow]:
+    """The month's invoiced municipalities, read from their invoices and stored lines (never priced again).
 
-    An invoiced municipality's row is read from its invoice (a few sums over its stored lines): an
-    issued month is never priced again. Only the municipalities not invoiced yet are previewed."""
-    first, _following = month_bounds(month)
+    The lines are summed per invoice in a query of their own: grouped with the invoice's wide row, the
+    month's 9,000 lines were sorted on disk."""
     invoices = list(
         Invoice.objects.filter(kind=Invoice.Kind.INVOICE, month=first, credited_at__isnull=True)
         .exclude(number="")
         .select_related("municipality")
         .defer("pdf", "xml")
-        .annotate(
-            citizens=Count("lines__citizen", distinct=True),
-            minutes=Sum("lines__minutes"),
-            lines_count=Count("lines"),
-            shelter_days=Sum("lines__days", filter=Q(lines__kind=InvoiceLine.Kind.SHELTER_DAYS)),
-        )
     )
-    rows = [
+    sums = (
+        {
+            row["invoice_id"]: row
+            for row in InvoiceLine.objects.filter(invoice__in=[invoice.pk for invoice in invoices])
+            .values("invoice_id")
+            .annotate(
+                citizens=Count("citizen", distinct=True),
+                minutes=Sum("minutes"),
+                lines=Count("id"),
+                shelter_days=Sum("days", filter=Q(kind=InvoiceLine.Kind.SHELTER_DAYS)),
+            )
+            .order_by()
+        }
+        if invoices
+        else {}
+    )
+    empty = {"citizens": 0, "minutes": 0, "lines": 0, "shelter_days": 0}
+    return [
         MonthRow(
             municipality=invoice.municipality,
             ean=None,
-            citizen_count=invoice.citizens,
-            total_minutes=invoice.minutes or 0,
+            citizen_count=sums.get(invoice.pk, empty)["citizens"],
+            total_minutes=sums.get(invoice.pk, empty)["minutes"] or 0,
             total=invoice.total,
-            line_count=invoice.lines_count,
-            total_shelter_days=invoice.shelter_days or 0,
+            line_count=sums.get(invoice.pk, empty)["lines"],
+            total_shelter_days=sums.get(invoice.pk, empty)["shelter_days"] or 0,
             invoice=invoice,
             blocking=_("Invoiced"),
         )
         for invoice in invoices
     ]
-    invoiced = {invoice.municipality_id for invoice in invoices}
-    rows += [
-        _row_from_preview(preview)
-        for preview in month_preview(month, exclude_municipality_ids=invoiced)
-        if preview.municipality.pk not in invoiced
-    ]
+
+
+def _rows_from_month_sums(first: datetime.date, leave_out: set[int]) -> list[MonthRow]:
+    """A row per paying municipality from the stored month sums (VisitMonthSum), in one aggregate query.
+
+    The same lines month_preview makes (a citizen, a method and a rate), each rounded to øre once in
+    integer øre, then summed per citizen (with whether any of the citizen's courses billed this month
+    has an agreement, and a signed or ended one: the two warnings) and per municipality, all in the
+    database: 98 rows come back, not the month's 10,000 lines. Only for municipalities without shelter
+    stays or citizens invoiced elsewhere in the month (`leave_out` has those, and the invoiced ones):
+    their rows come from month_preview."""
+    from django.db import connection
+
+    from agreements.models import Agreement
+    from invoicing.models import VisitMonthSum
+
+    agreements = Agreement.objects.filter(intervention_id=OuterRef("intervention_id"))
+    signed = agreements.filter(status__in=[Agreement.Status.SIGNED, Agreement.Status.ENDED])
+    lines = (
+        VisitMonthSum.objects.filter(month=first, visits__gt=0)
+        .exclude(intervention__citizen__paying_municipality_id__in=leave_out)
+        .values(
+            municipality=F("intervention__citizen__paying_municipality_id"),
+            citizen=F("intervention__citizen_id"),
+            method=F("intervention__method"),
+            rate=F("rate_ore"),
+        )
+        .annotate(
+            line_minutes=Sum("minutes"),
+            agreed=Max(Case(When(Exists(agreements), then=Value(1)), default=Value(0))),
+            signed=Max(Case(When(Exists(signed), then=Value(1)), default=Value(0))),
+        )
+        .order_by()
+    )
+    inner, params = lines.query.sql_with_params()
+    # Lines, then citizens, then municipalities. Both parts are SQL written here and by the ORM; the
+    # values travel as parameters.
+    sql = (
+        "SELECT municipality, COUNT(*), SUM(minutes), SUM(ore), SUM(lines), SUM(1 - agreed), "  # noqa: S608
+        "SUM(CASE WHEN agreed = 1 AND signed = 0 THEN 1 ELSE 0 END) FROM ("
+        "SELECT municipality, citizen, SUM(line_minutes) AS minutes, SUM((line_minutes * rate + 30) / 60) AS ore, "
+        f"COUNT(*) AS lines, MAX(agreed) AS agreed, MAX(signed) AS signed FROM ({inner}) line "
+        "GROUP BY municipality, citizen) citizen GROUP BY municipality"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        totals = cursor.fetchall()
+    if not totals:
+        return []
+    municipalities = Municipality.objects.in_bulk([row[0] for row in totals])
+    eans = defaultdict(list)
+    for ean in MunicipalityEAN.objects.filter(municipality_id__in=municipalities):
+        eans[ean.municipality_id].append(ean)
+    provider = Provider.current()
+    own_municipality_id = provider.municipality_id if provider else None
+    rows = []
+    for municipality_id, citizen_count, minutes, total_ore, line_count, without, unsigned in totals:
+        found = eans[municipality_id]
+        ean = next((e for e in found if e.is_default), found[0] if found else None)
+        is_own = municipality_id == own_municipality_id
+        blocking = _("Own municipality: hours statement instead of an invoice") if is_own else ""
+        if not is_own and ean is None:
+            blocking = _("No EAN number")
+        rows.append(
+            MonthRow(
+                municipality=municipalities[municipality_id],
+                ean=ean,
+                citizen_count=citizen_count,
+                total_minutes=int(minutes),
+                total=(Decimal(int(total_ore)) / 100).quantize(ORE),
+                line_count=line_count,
+                blocking=blocking,
+                can_issue=not blocking,
+                is_own=is_own,
+                warning_count=int(without + unsigned) + (1 if ean is None and not is_own else 0),
+            )
+        )
+    return rows
+
+
+def month_overview(month: datetime.date, *, warnings: bool = False) -> list[MonthRow]:
+    """The month page: a row per paying municipality, by name.
+
+    An invoiced municipality's row is read from its invoice (a few sums over its stored lines): an
+    issued month is never priced again. The others are read from the stored month sums, but for a
+    municipality with a return to the shelter in the month or a citizen whose month is invoiced to
+    another municipality: those few are previewed from the visits. With `warnings` every municipality
+    not invoiced is previewed, with the text of its warnings (manage.py generate_invoices prints them)."""
+    from citizens.models import Citizen
+
+    first, following = month_bounds(month)
+    rows = _invoiced_rows(first)
+    invoiced = {row.municipality.pk for row in rows}
+    if warnings:
+        previewed = None
+    else:
+        from interventions.models import Pause
+
+        # One query: the municipalities of the citizens with a return to the shelter in the month, and of
+        # those whose month is already on another municipality's invoice (they moved).
+        stays = (
+            Pause.objects.filter(reason=Pause.Reason.SHELTER, from_date__lt=following)
+            .filter(Q(to_date__isnull=True) | Q(to_date__gt=first))
+            .values("intervention__citizen_id")
+        )
+        moved = (
+            InvoiceLine.objects.filter(
+                invoice__kind=Invoice.Kind.INVOICE, invoice__month=first, invoice__credited_at__isnull=True
+            )
+            .exclude(invoice__number="")
+            .exclude(citizen__paying_municipality_id=F("invoice__municipality_id"))
+            .values("citizen_id")
+        )
+        previewed = set(
+            Citizen.objects.filter(Q(pk__in=stays) | Q(pk__in=moved))
+            .exclude(paying_municipality_id__in=invoiced)
+            .values_list("paying_municipality_id", flat=True)
+            .order_by()
+            .distinct()
+        )
+        rows += _rows_from_month_sums(first, invoiced | previewed)
+    if previewed is None or previewed:
+        rows += [
+            _row_from_preview(preview)
+            for preview in month_preview(month, municipality_ids=previewed, exclude_municipality_ids=invoiced)
+            if preview.municipality.pk not in invoiced
+        ]
     return sorted(rows, key=lambda row: row.municipality.name)
 
 
@@ -568,8 +701,13 @@ def invoice_with_lines(pk: int) -> Invoice:
     )
 
 
-def municipality_filter_choices():
-    return Municipality.objects.filter(Q(invoices__isnull=False)).distinct().order_by("name")
+def municipality_filter_choices() -> list[tuple[int, str]]:
+    """(id, name) of every municipality with an invoice or credit note, by name (a semi-join, no DISTINCT)."""
+    return list(
+        Municipality.objects.filter(Exists(Invoice.objects.filter(municipality=OuterRef("pk"))))
+        .order_by("name")
+        .values_list("pk", "name")
+    )
 
 
 def latest_month_issue(month: datetime.date):

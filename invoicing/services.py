@@ -19,6 +19,7 @@ import os
 import smtplib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from multiprocessing import get_context
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from housingfirst.pdf import render_pdf, sha256_of
 from interventions.models import LockedMonth
 from invoicing import peppol, ubl
 from invoicing.models import (
+    DEFAULT_HOURLY_RATE,
     DocumentFailure,
     Invoice,
     InvoiceLine,
@@ -43,8 +45,9 @@ from invoicing.models import (
     MonthIssue,
     Rate,
     ShelterDayRate,
+    VisitMonthSum,
 )
-from invoicing.selectors import issued_since, month_bounds, month_preview
+from invoicing.selectors import RateTable, issued_since, month_bounds, month_preview
 
 logger = logging.getLogger(__name__)
 
@@ -429,7 +432,12 @@ def add_rate(*, hourly_rate, valid_from: datetime.date, note: str = "", by=None)
         raise ValidationError(_("A rate already takes effect on that date."))
     if hourly_rate is None or hourly_rate <= 0:
         raise ValidationError(_("The rate must be more than 0 kr."))
-    return Rate.objects.create(hourly_rate=hourly_rate, valid_from=valid_from, note=note)
+    # Visits being saved finish first, and the next ones wait for this commit and then see the new rate:
+    # none is summed at the old rate after the sums are priced again below.
+    _hold_visit_sums(exclusive=True)
+    rate = Rate.objects.create(hourly_rate=hourly_rate, valid_from=valid_from, note=note)
+    rebuild_visit_month_sums(from_month=valid_from.replace(day=1))
+    return rate
 
 
 @transaction.atomic
@@ -805,3 +813,78 @@ def hours_statement(*, month: datetime.date) -> HoursStatement:
         title=title,
     )
     return HoursStatement(pdf=pdf, citizen_ids=sorted({line.citizen.pk for line in lines}))
+
+
+# --- The month sums the month page reads (VisitMonthSum) -------------------------------------------------
+
+_VISIT_SUM_UPSERT = """
+INSERT INTO {sums} (intervention_id, month, rate_ore, minutes, visits)
+VALUES (%s, %s, COALESCE((SELECT CAST(ROUND(r.hourly_rate * 100) AS INTEGER) FROM {rates} r
+                          WHERE r.valid_from <= %s ORDER BY r.valid_from DESC LIMIT 1), %s), %s, %s)
+ON CONFLICT (month, intervention_id, rate_ore)
+DO UPDATE SET minutes = {sums}.minutes + excluded.minutes, visits = {sums}.visits + excluded.visits
+"""
+
+
+# A PostgreSQL advisory lock: shared by every transaction that moves a month sum (visits never wait for
+# each other on it), exclusive for add_rate while it prices the sums again.
+VISIT_SUMS_LOCK = 16_2026
+
+
+def _hold_visit_sums(*, exclusive: bool = False) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite writes one transaction at a time
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [VISIT_SUMS_LOCK])
+
+
+def count_visit(*, intervention_id: int, date: datetime.date, minutes: int, sign: int) -> None:
+    """Add a billable visit to its course's month sum at the rate in force on its date (sign 1), or take it
+    away (sign -1): one statement, the rate read inside it, after the shared lock that a new rate waits
+    for. Called for every save and delete of a visit (invoicing.signals), so inside the visit service's
+    transaction and paying municipality's lock."""
+    _hold_visit_sums()
+    sql = _VISIT_SUM_UPSERT.format(sums=VisitMonthSum._meta.db_table, rates=Rate._meta.db_table)
+    default_ore = int(DEFAULT_HOURLY_RATE * 100)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [intervention_id, date.replace(day=1), date, default_ore, sign * minutes, sign])
+
+
+def rebuild_visit_month_sums(*, from_month: datetime.date | None = None) -> int:
+    """Sum the billable visits again per course, month and rate (from a month on, or all of them).
+
+    For a new rate (its months are priced again) and after visits were written in bulk (seed_scale),
+    which no signal sees. Returns the number of rows written."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import TruncMonth
+
+    from interventions.models import Visit
+
+    sums = VisitMonthSum.objects.all()
+    visits = Visit.objects.filter(billable=True)
+    if from_month is not None:
+        sums = sums.filter(month__gte=from_month)
+        visits = visits.filter(date__gte=from_month)
+    sums.delete()
+    rows = (
+        visits.annotate(month=TruncMonth("date"), rate=RateTable().expression(datetime.date.min, datetime.date.max))
+        .values("intervention_id", "month", "rate")
+        .annotate(minutes=Sum("duration_minutes"), count=Count("id"))
+        .order_by()
+    )
+    made, batch = 0, []
+    for row in rows.iterator(chunk_size=5000):
+        batch.append(
+            VisitMonthSum(
+                intervention_id=row["intervention_id"],
+                month=row["month"],
+                rate_ore=int(round(Decimal(str(row["rate"])) * 100)),
+                minutes=row["minutes"],
+                visits=row["count"],
+            )
+        )
+        if len(batch) == 5000:
+            made += len(VisitMonthSum.objects.bulk_create(batch))
+            batch = []
+    return made + len(VisitMonthSum.objects.bulk_create(batch))

@@ -58,7 +58,7 @@ def month(request):
         "rows": rows,
         "not_ended": not_ended,
         "issuable": [] if not_ended else [row for row in rows if row.can_issue],
-        "warning_count": sum(len(row.warnings) for row in rows if row.invoice is None),
+        "warning_count": sum(row.warning_count for row in rows if row.invoice is None),
         "progress": documents_progress(chosen),
         "issue_run": issue_run,
         "issued_so_far": issued_so_far(issue_run),
@@ -161,7 +161,7 @@ def invoice_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     invoices = select_invoices(
         status=filters.get("status", ""),
-        municipality_id=filters["municipality"].pk if filters.get("municipality") else None,
+        municipality_id=filters.get("municipality"),
         month=filters.get("month"),
         kind=filters.get("kind", ""),
     )

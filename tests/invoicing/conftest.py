@@ -1,8 +1,24 @@
 import datetime
+import random
+from decimal import Decimal
 
 import pytest
 
-from tests.factories import InterventionFactory, MunicipalityEANFactory, VisitFactory, last_month, municipality
+from housingfirst.models import Method
+from interventions.models import Pause
+from invoicing.models import Rate, ShelterDayRate
+from tests.factories import (
+    AgreementFactory,
+    CitizenFactory,
+    InterventionFactory,
+    MunicipalityEANFactory,
+    PauseFactory,
+    VisitFactory,
+    last_month,
+    municipality,
+)
+
+CODES = ["510", "101", "147", "751"]
 
 
 @pytest.fixture
@@ -54,3 +70,49 @@ def task_queue(settings, monkeypatch):
         ).run()
 
     return run_queued
+
+
+@pytest.fixture
+def national_month(provider, month):
+    """Four municipalities, two methods, a rate change on the 11th and another on the 21st, visits
+    outside the month and unbillable ones, an agreed return to the shelter with visits on its nights
+    and one not agreed."""
+    rng = random.Random(16)
+    Rate.objects.create(hourly_rate=Decimal("455.50"), valid_from=month + datetime.timedelta(days=10))
+    Rate.objects.create(hourly_rate=Decimal("461.25"), valid_from=month + datetime.timedelta(days=20))
+    ShelterDayRate.objects.create(day_rate=Decimal("1200.00"), valid_from=month - datetime.timedelta(days=400))
+    interventions = []
+    for code in CODES:
+        place = municipality(code)
+        MunicipalityEANFactory(municipality=place)
+        for n in range(3):
+            intervention = InterventionFactory(
+                citizen=CitizenFactory(paying_municipality=place),
+                method=[Method.CTI, Method.ICM][n % 2],
+                start_date=month - datetime.timedelta(days=90),
+            )
+            if n == 1:  # a draft, not signed: a warning; the others have none: another warning
+                AgreementFactory(intervention=intervention)
+            interventions.append(intervention)
+    for intervention in interventions:
+        for day in range(-3, 34):
+            if rng.random() < 0.5:
+                VisitFactory(
+                    intervention=intervention,
+                    date=month + datetime.timedelta(days=day),
+                    start_time=datetime.time(8 + rng.randrange(8), 0),
+                    duration_minutes=rng.randrange(1, 200),
+                    billable=rng.random() < 0.9,
+                )
+    agreed = PauseFactory(
+        intervention=interventions[1],
+        reason=Pause.Reason.SHELTER,
+        from_date=month + datetime.timedelta(days=4),
+        to_date=month + datetime.timedelta(days=12),
+    )
+    agreed.agreed_on, agreed.agreed_caseworker = agreed.from_date, "Lone Sørensen"
+    agreed.save()
+    PauseFactory(
+        intervention=interventions[4], reason=Pause.Reason.SHELTER, from_date=month + datetime.timedelta(days=2)
+    )
+    return interventions

@@ -2,7 +2,6 @@
 per-day grouping in Python gave (rate changes in the month, shelter nights, unbillable visits)."""
 
 import datetime
-import random
 from collections import defaultdict
 from decimal import Decimal
 
@@ -11,17 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from citizens.models import Citizen
-from housingfirst.models import Method
 from interventions.models import Pause, Visit
 from invoicing import selectors, services
-from invoicing.models import InvoiceLine, Rate, ShelterDayRate
+from invoicing.models import InvoiceLine
 from invoicing.selectors import RateTable, line_amount, month_bounds, month_preview
 from tests.factories import (
-    AgreementFactory,
     CitizenFactory,
     InterventionFactory,
-    MunicipalityEANFactory,
-    PauseFactory,
     VisitFactory,
     municipality,
 )
@@ -58,52 +53,6 @@ def new_lines(previews):
         for line in preview.lines
         if not line.is_shelter_days
     }
-
-
-@pytest.fixture
-def national_month(provider, month):
-    """Four municipalities, two methods, a rate change on the 11th and another on the 21st, visits
-    outside the month and unbillable ones, an agreed return to the shelter with visits on its nights
-    and one not agreed."""
-    rng = random.Random(16)
-    Rate.objects.create(hourly_rate=Decimal("455.50"), valid_from=month + datetime.timedelta(days=10))
-    Rate.objects.create(hourly_rate=Decimal("461.25"), valid_from=month + datetime.timedelta(days=20))
-    ShelterDayRate.objects.create(day_rate=Decimal("1200.00"), valid_from=month - datetime.timedelta(days=400))
-    interventions = []
-    for code in CODES:
-        place = municipality(code)
-        MunicipalityEANFactory(municipality=place)
-        for n in range(3):
-            intervention = InterventionFactory(
-                citizen=CitizenFactory(paying_municipality=place),
-                method=[Method.CTI, Method.ICM][n % 2],
-                start_date=month - datetime.timedelta(days=90),
-            )
-            if n == 1:  # a draft, not signed: a warning; the others have none: another warning
-                AgreementFactory(intervention=intervention)
-            interventions.append(intervention)
-    for intervention in interventions:
-        for day in range(-3, 34):
-            if rng.random() < 0.5:
-                VisitFactory(
-                    intervention=intervention,
-                    date=month + datetime.timedelta(days=day),
-                    start_time=datetime.time(8 + rng.randrange(8), 0),
-                    duration_minutes=rng.randrange(1, 200),
-                    billable=rng.random() < 0.9,
-                )
-    agreed = PauseFactory(
-        intervention=interventions[1],
-        reason=Pause.Reason.SHELTER,
-        from_date=month + datetime.timedelta(days=4),
-        to_date=month + datetime.timedelta(days=12),
-    )
-    agreed.agreed_on, agreed.agreed_caseworker = agreed.from_date, "Lone Sørensen"
-    agreed.save()
-    PauseFactory(
-        intervention=interventions[4], reason=Pause.Reason.SHELTER, from_date=month + datetime.timedelta(days=2)
-    )
-    return interventions
 
 
 def test_month_totals_equal_the_old_per_day_grouping(national_month, month):

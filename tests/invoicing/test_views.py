@@ -216,6 +216,26 @@ def test_invoice_list_filters_by_status(admin_client_, provider, haderslev, mont
     assert "Ingen fakturaer passer." in sent
 
 
+def test_invoice_list_filters_by_paying_municipality(admin_client_, provider, haderslev, month):
+    haderslevs = issued(month, haderslev)
+    copenhagen = municipality("101")
+    MunicipalityEANFactory(municipality=copenhagen)
+    log_visits(month, minutes=[30], citizen=CitizenFactory(paying_municipality=copenhagen))
+    (copenhagens,) = services.issue_month(month=month)
+    municipality("147")  # no invoice: not offered
+
+    page = admin_client_.get(reverse("invoicing:list"), {"municipality": copenhagen.pk}).content.decode()
+
+    assert f">{copenhagens.number}</a>" in page and f">{haderslevs.number}</a>" not in page
+    assert (
+        f'<select name="municipality" class="form-select" id="id_municipality"><option value="">Alle</option>'
+        f'<option value="{haderslev.pk}">Haderslev</option>'
+        f'<option value="{copenhagen.pk}" selected>København</option></select>'
+    ) in page
+    everything = admin_client_.get(reverse("invoicing:list"), {"municipality": "nowhere"}).content.decode()
+    assert f">{copenhagens.number}</a>" in everything and f">{haderslevs.number}</a>" in everything
+
+
 @pytest.mark.parametrize("count", [5, 50])
 def test_invoice_list_queries_do_not_grow_with_rows(
     admin_client_, provider, month, count, django_assert_max_num_queries

@@ -23,6 +23,7 @@ def pages(admin, lead, worker) -> list[tuple[str, str, object, str]]:
         ("citizen list, page 50", "administrator", admin, "/borgere/?page=50"),
         ("visit list", "administrator", admin, "/indsatser/besoeg/"),
         ("invoicing month", "administrator", admin, "/fakturering/"),
+        ("invoicing month, issued", "administrator", admin, f"/fakturering/{month}"),
         ("invoice list", "administrator", admin, "/fakturering/fakturaer/"),
         ("hours statement", "administrator", admin, f"/fakturering/timeopgoerelse/{month}"),
         ("agreements", "administrator", admin, "/aftaler/"),

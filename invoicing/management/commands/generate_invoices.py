@@ -42,7 +42,7 @@ class Command(BaseCommand):
         failures = services.store_documents_in_parallel(pending, workers=workers)
         elapsed = time.perf_counter() - started
         # Read from the stored invoices: the month is not priced a second time.
-        self._print_rows(month_overview(chosen))
+        self._print_rows(month_overview(chosen, warnings=True))
         numbers = ", ".join(invoice.number for invoice in issued) or "ingen nye"
         self.stdout.write(
             self.style.SUCCESS(
