@@ -121,9 +121,7 @@ class Command(BaseCommand):
                 connections.close_all()
 
         started = time.perf_counter()
-        threads = [threading.Thread(target=issue)] + [
-            threading.Thread(target=log_visits) for _ in range(loggers)
-        ]
+        threads = [threading.Thread(target=issue)] + [threading.Thread(target=log_visits) for _ in range(loggers)]
         for thread in threads:
             thread.start()
         for thread in threads:
