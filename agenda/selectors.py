@@ -30,6 +30,7 @@ def bookings_between(worker: User, start: datetime.date, end: datetime.date) -> 
     return (
         Booking.objects.filter(worker=worker, status=Booking.Status.PLANNED, date__range=(start, end))
         .select_related("intervention__citizen")
+        .defer("intervention__citizen__cpr")  # the agenda names the citizen; it never needs the number
         .order_by("date", "start_time", "pk")
     )
 

@@ -29,6 +29,7 @@ def _booking_choices(user):
         visible_interventions(user)
         .filter(OPEN)
         .select_related("citizen")
+        .defer("citizen__cpr")  # a choice names the citizen; it never needs the number
         .annotate(mine=Case(When(worker=user, then=Value(0)), default=Value(1)))
         .order_by("mine", "citizen__first_name", "citizen__last_name", "pk")
     )

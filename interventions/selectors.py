@@ -183,6 +183,7 @@ def unassigned(team_id) -> QuerySet[Intervention]:
     return (
         Intervention.objects.filter(OPEN, worker__isnull=True, citizen__team_id=team_id)
         .select_related("citizen")
+        .defer("citizen__cpr")  # the capacity board names citizens; it never decrypts
         .order_by("start_date", "pk")
     )
 
@@ -316,6 +317,7 @@ def visit_citizen_choices(user, today=None) -> QuerySet[Intervention]:
         visible_interventions(user)
         .filter(OPEN | recently_ended)
         .select_related("citizen")
+        .defer("citizen__cpr")  # a choice names the citizen; decrypting every one would cost a caseload's worth
         .annotate(
             ended=Case(When(status=Intervention.Status.ENDED, then=Value(1)), default=Value(0)),
             mine=Case(When(worker=user, then=Value(0)), default=Value(1)),

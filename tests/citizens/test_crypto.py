@@ -12,7 +12,7 @@ from citizens import crypto
 from citizens.models import Citizen
 from citizens.selectors import citizen_list
 from tests.citizens.test_cpr import citizen_data
-from tests.factories import CitizenFactory
+from tests.factories import BookingFactory, CitizenFactory, InterventionFactory, VisitFactory
 
 NUMBER = "0101901238"
 NEW_KEY = f"new2:{crypto.generate_key()}"
@@ -201,3 +201,46 @@ def test_the_encryption_migration_goes_back_to_plain_digits_and_forward_again(db
     assert Citizen.objects.get(pk=first.pk).cpr == "0101901238"
     assert Citizen.objects.get(cpr="290292-1234").pk == second.pk  # the blind index is back
     assert Citizen.objects.get(pk=second.pk).birth_date.isoformat() == "1992-02-29"
+
+
+LIST_PAGES = [
+    ("worker_client", "dashboard"),
+    ("worker_client", "interventions:my_citizens"),
+    ("worker_client", "interventions:visit_list"),
+    ("worker_client", "agenda:agenda"),
+    ("worker_client", "citizens:list"),
+    ("lead_client", "dashboard"),
+    ("lead_client", "interventions:fidelity"),
+    ("lead_client", "interventions:capacity"),
+    ("lead_client", "agenda:team_week"),
+    ("lead_client", "interventions:method_fidelity"),
+    ("lead_client", "interventions:outcomes"),
+    ("lead_client", "interventions:meetings"),
+    ("worker_client", "agenda:booking_create"),
+    ("worker_client", "interventions:visit_create"),
+    ("worker_client", "agenda:notifications"),
+    ("admin_client_", "dashboard"),
+    ("admin_client_", "citizens:list"),
+    ("admin_client_", "interventions:visit_list"),
+    ("admin_client_", "invoicing:month"),
+]
+
+
+@pytest.mark.parametrize(("client_fixture", "url_name"), LIST_PAGES)
+def test_list_pages_show_the_masked_number_without_decrypting(
+    request, worker, team_lead, monkeypatch, client_fixture, url_name
+):
+    """What keeps lists as fast as before the encryption: they read the birth date, never the ciphertext."""
+    citizen = CitizenFactory(team=worker.team, cpr="0101901238")
+    course = InterventionFactory(citizen=citizen, worker=worker)
+    VisitFactory(intervention=course, worker=worker)
+    BookingFactory(intervention=course)
+    client = request.getfixturevalue(client_fixture)
+
+    def refuse(token):
+        raise AssertionError("a list page decrypted a CPR number")
+
+    monkeypatch.setattr(crypto, "decrypt_cpr", refuse)
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    assert "1238" not in response.content.decode()
