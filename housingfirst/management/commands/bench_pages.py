@@ -34,6 +34,7 @@ def pages(admin, lead, worker) -> list[tuple[str, str, object, str]]:
         ("capacity board", "team lead", lead, "/indsatser/kapacitet/"),
         ("warnings", "team lead", lead, "/indsatser/advarsler/"),
         ("method fidelity", "team lead", lead, "/indsatser/troskab/"),
+        ("outcomes", "team lead", lead, "/indsatser/resultater/"),
         ("citizen list", "team lead", lead, "/borgere/"),
         ("overview", "support worker", worker, "/"),
         ("my citizens", "support worker", worker, "/indsatser/mine-borgere/"),
