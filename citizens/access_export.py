@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from citizens.models import ActionPlan, Citizen, Consent, CprAccess
+from citizens.names import fold_name
 from housingfirst import exports, personal_data
 from housingfirst.models import Export
 from housingfirst.pdf import render_pdf
@@ -75,7 +76,7 @@ def build(citizen: Citizen, *, user) -> tuple[bytes, str]:
         },
         title=export_title(citizen),
     )
-    stem = f"indsigt-{slugify(citizen.full_name) or citizen.pk}-{made_at:%Y-%m-%d}"
+    stem = f"indsigt-{slugify(fold_name(citizen.full_name)) or citizen.pk}-{made_at:%Y-%m-%d}"  # Åse → aase, not ase
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{stem}.pdf", pdf.content)

@@ -119,3 +119,9 @@ def test_the_worker_checks_the_right_again_when_it_makes_the_file(team_lead):
     citizen = CitizenFactory(team=team_lead.team)
     with pytest.raises(ValidationError, match="Du må ikke længere lave indsigtsudtræk"):
         access_export.access_export({"citizen": citizen.pk}, team_lead)
+
+
+def test_the_zip_is_named_with_danish_letters_spelled_out(admin_client_, administrator, provider):
+    citizen = CitizenFactory(first_name="Åse", last_name="Østergård")
+    export = _make(admin_client_, citizen)
+    assert export.filename.startswith("indsigt-aase-oestergaard-")  # not "ase-stergard"
