@@ -459,7 +459,8 @@ def _invoiced_rows(first: datetime.date) -> list[MonthRow]:
         Invoice.objects.filter(kind=Invoice.Kind.INVOICE, month=first, credited_at__isnull=True)
         .exclude(number="")
         .select_related("municipality")
-        .defer("pdf", "xml")
+        # What a row shows: not the seller's JSON, the buyer's details and the documents of 98 invoices.
+        .only("id", "kind", "number", "month", "total", "municipality__id", "municipality__code", "municipality__name")
     )
     sums = (
         {
