@@ -286,6 +286,10 @@ def _seed_visits(interventions, areas, today, template, history_days=182):
         for area in chosen
     ]
     through.objects.bulk_create(links, batch_size=1000)
+    # A bulk insert sends no signals, so the stored month sums the invoicing month page reads are summed here.
+    from invoicing.services import rebuild_visit_month_sums
+
+    rebuild_visit_month_sums()
     return len(created)
 
 

@@ -62,3 +62,12 @@ def test_demo_invoices_are_dated_sent_paid_and_corrected_like_a_real_month_and_s
     assert lines(corrected) != lines(credited)
     assert sum(minutes for _c, _m, minutes in lines(corrected)) == sum(minutes for _c, _m, minutes in lines(credited))
     assert all(invoice.has_documents for invoice in invoices)
+
+
+def test_the_demo_month_page_shows_what_its_visits_would_bill(settings):
+    """The demo writes its visits in bulk, which no signal sees: the stored month sums are summed after."""
+    from tests.invoicing.test_month_sums import stored_sums, summed_visits
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert stored_sums() == summed_visits() and stored_sums()
