@@ -11,6 +11,7 @@ from citizens.models import Citizen, LifeArea
 from housingfirst.forms import BootstrapBoundField
 from housingfirst.models import Method, User
 from interventions.models import Intervention, Pause, Phase, Visit
+from interventions.services import visit_field_errors
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 QUICK_MINUTES = (15, 30, 45, 60, 90)
@@ -68,6 +69,15 @@ class VisitForm(forms.Form):
     def __init__(self, *args, interventions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["intervention"].queryset = interventions
+
+    def clean(self):
+        """The rules that need no database, beside the fields' own: every mistake shows in one round."""
+        cleaned = super().clean()
+        for field, message in visit_field_errors(
+            date=cleaned.get("date"), duration_minutes=cleaned.get("duration_minutes")
+        ).items():
+            self.add_error(field, message)
+        return cleaned
 
 
 class AnswerSelect(forms.NullBooleanSelect):

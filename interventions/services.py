@@ -522,6 +522,21 @@ def _minutes(value: datetime.time) -> int:
     return value.hour * 60 + value.minute
 
 
+def visit_field_errors(*, date: datetime.date | None, duration_minutes: int | None) -> dict[str, str]:
+    """The visit rules that need no database: a duration of 1-720 minutes and a date not in the future.
+
+    The visit form asks these too, so a worker sees every mistake in one round, not the missing start time
+    first and the future date on the next save."""
+    errors = {}
+    if duration_minutes is not None and duration_minutes <= 0:
+        errors["duration_minutes"] = _("The duration must be at least 1 minute.")
+    elif duration_minutes is not None and duration_minutes > MAX_VISIT_MINUTES:
+        errors["duration_minutes"] = _("A visit lasts at most 720 minutes (12 hours).")
+    if date is not None and date > timezone.localdate():
+        errors["date"] = _("The date is in the future. Log a visit after it has happened.")
+    return errors
+
+
 def _check_visit(
     *,
     intervention: Intervention,
@@ -531,14 +546,11 @@ def _check_visit(
     duration_minutes: int,
     exclude_pk=None,
 ) -> None:
-    errors = {}
-    today = timezone.localdate()
-    if duration_minutes is None or duration_minutes <= 0:
+    errors = visit_field_errors(date=date, duration_minutes=duration_minutes)
+    if duration_minutes is None:
         errors["duration_minutes"] = _("The duration must be at least 1 minute.")
-    elif duration_minutes > MAX_VISIT_MINUTES:
-        errors["duration_minutes"] = _("A visit lasts at most 720 minutes (12 hours).")
-    if date > today:
-        errors["date"] = _("The date is in the future. Log a visit after it has happened.")
+    if "date" in errors:
+        pass  # a future date says enough; the course's dates and locked months come after it
     elif date < intervention.start_date:
         errors["date"] = _("The intervention started on %(start)s; the visit is before that.") % {
             "start": date_format(intervention.start_date, "d.m.Y")

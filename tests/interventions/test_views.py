@@ -207,6 +207,31 @@ def test_every_field_error_on_the_visit_form_is_linked_to_its_field(worker_clien
     assert "Dette felt er påkrævet." in lxml.html.fromstring(html).get_element_by_id("id_kind_error").text_content()
 
 
+def test_the_visit_form_shows_every_mistake_in_one_round_and_keeps_the_note(worker_client, worker):
+    """No start time, a date tomorrow and 0 minutes: all three at once, not the missing time first."""
+    intervention = _mine(worker)[0]
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = worker_client.post(
+        reverse("interventions:visit_create"),
+        {
+            "intervention": intervention.pk,
+            "date": tomorrow.isoformat(),
+            "start_time": "",
+            "duration_minutes": 0,
+            "kind": "home_visit",
+            "note": "Talte om huslejen",
+        },
+    )
+    html = response.content.decode()
+    assert _described_by(html, "id_start_time")[1] == ["Dette felt er påkrævet."]
+    assert _described_by(html, "id_date")[1] == [
+        "Datoen ligger i fremtiden. Registrér besøget, når det har fundet sted."
+    ]
+    assert _described_by(html, "id_duration_minutes")[1] == ["Varigheden skal være mindst 1 minut."]
+    assert "Talte om huslejen" in html
+    assert not Visit.objects.exists()
+
+
 def test_worker_corrects_own_visit(worker_client, worker):
     visit = VisitFactory(intervention=_mine(worker)[0], worker=worker)
     response = worker_client.post(
