@@ -563,6 +563,9 @@ def course_rows(scoped: QuerySet[Intervention], period: Period | None = None) ->
 # counted); the visits are summed per day, and per run come the windows with a contact, the longest run
 # of days without contact, and the contacts, attempts and minutes. The same rules as the module's
 # docstring; {placeholders} are the few spellings where PostgreSQL and SQLite differ.
+# The gap and the new window of a contact are read from the latest contact before it in the run (the
+# running maximum of the contacts' dates and windows, the rows in date order): one sort of the run's visits,
+# attempts in place, where a window per kind sorted them by kind too.
 # A course with no transition inside its days and no pause touching them ("plain", most of them) is one run
 # from its first day to its last, in the phase it was in on the first day: it skips the cutting (0.1 s of
 # the national page when every course went through it).
@@ -641,9 +644,10 @@ hit AS (
 ),
 marks AS (
     SELECT id, first, date, contact, minutes,
-           {days}(date, COALESCE(LAG(date) OVER c, {prev}(first))) - 1 AS gap,
-           CASE WHEN win < days / rhythm AND COALESCE(LAG(win) OVER c, -1) <> win THEN 1 ELSE 0 END AS new_window
-    FROM hit WINDOW c AS (PARTITION BY id, first, contact ORDER BY date)
+           {days}(date, COALESCE(MAX(CASE WHEN contact = 1 THEN date END) OVER c, {prev}(first))) - 1 AS gap,
+           CASE WHEN win < days / rhythm AND COALESCE(MAX(CASE WHEN contact = 1 THEN win END) OVER c, -1) <> win
+                THEN 1 ELSE 0 END AS new_window
+    FROM hit WINDOW c AS (PARTITION BY id, first ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 per_run AS (
     SELECT id, first, SUM(contact) AS contacts, SUM(1 - contact) AS attempts, SUM(contact * minutes) AS minutes,

@@ -292,3 +292,23 @@ def test_team_worker_and_all_summaries_are_the_sums_of_their_courses():
         attendance = [row for row in measurement.attendance if row["worker"].pk == worker.pk]
         assert merged(measurement.summary(worker_id=worker.pk)) == one_by_one(courses, months[worker.pk], attendance)
     assert measurement.summary(team_id=south.team.pk).courses == 3  # the both-teams worker's course counts there
+
+
+def test_attempts_and_two_contacts_on_one_day_leave_windows_and_gaps_to_the_contacts():
+    """An attempt on the day of a contact, two contacts on one day and an attempt alone in a fortnight: the
+    windows and gaps are the contacts' (ICM, a contact every 14 days, from 1 January)."""
+    worker = WorkerFactory()
+    intervention = course(worker, D(2026, 1, 1), method=Method.ICM)
+    visit(intervention, D(2026, 1, 3), kind=Visit.Kind.ATTEMPTED_CONTACT)
+    visit(intervention, D(2026, 1, 10), kind=Visit.Kind.ATTEMPTED_CONTACT)
+    visit(intervention, D(2026, 1, 10))
+    visit(intervention, D(2026, 1, 10), kind=Visit.Kind.PHONE)
+    visit(intervention, D(2026, 1, 20), kind=Visit.Kind.ATTEMPTED_CONTACT)  # alone in 15–28 January
+    visit(intervention, D(2026, 2, 5))
+    visit(intervention, D(2026, 3, 20))
+    figures = only(measured(worker.team)).phases[Method.ICM]
+
+    # 90 days, six whole fortnights; contacts in the 1st, 3rd and 6th.
+    assert (figures.days, figures.windows, figures.windows_met) == (90, 6, 3)
+    assert (figures.contacts, figures.attempts, figures.minutes) == (4, 3, 240)
+    assert figures.longest_gap == 42  # 6 February to 19 March
