@@ -10,6 +10,7 @@ from invoicing.models import (
     MonthIssue,
     Rate,
     ShelterDayRate,
+    VisitMonthSum,
 )
 
 
@@ -89,3 +90,13 @@ class MonthIssueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["month", "state", "requested_by", "requested_at", "finished_at", "issued_count"]
     list_filter = ["state"]
+
+
+@admin.register(VisitMonthSum)
+class VisitMonthSumAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the visits move their sums; a new rate or a bulk write sums them again."""
+
+    list_display = ["month", "intervention", "rate_ore", "minutes", "visits"]
+    list_filter = ["month"]
+    list_select_related = ["intervention__citizen"]
+    raw_id_fields = ["intervention"]
