@@ -109,8 +109,15 @@ def reveal_cpr(*, citizen: Citizen, user, purpose: str = "") -> str:
 
 
 @atomic_with_files()
+def refuse_if_anonymised(citizen: Citizen) -> None:
+    """Nothing new is recorded on an anonymised citizen: there is nobody left to record it on."""
+    if citizen.anonymised_at is not None:
+        raise ValidationError(_("The citizen is anonymised and can no longer be changed."), code="citizen_anonymised")
+
+
 def save_plan(*, plan: ActionPlan, goals_formset=None, user=None) -> ActionPlan:
     """Save an action plan and its goals together: a plan never lands without the goals typed with it."""
+    refuse_if_anonymised(plan.citizen)
     _stamp(plan, user)
     save_with_files(plan)  # a new upload is removed again if the goals fail
     if goals_formset is not None:
@@ -137,6 +144,7 @@ def delete_plan(*, plan: ActionPlan, user=None) -> None:
 
 @atomic_with_files()
 def save_consent(*, consent: Consent, user=None) -> Consent:
+    refuse_if_anonymised(consent.citizen)
     if consent.expires_on and consent.given_on and consent.expires_on < consent.given_on:
         raise ValidationError(
             {"expires_on": _("A consent cannot expire before it is given.")}, code="consent_expires_before_given"

@@ -283,7 +283,17 @@ def plan_detail(request, pk, plan_pk):
     return render(request, "citizens/plan_detail.html", context)
 
 
+def _anonymised(request, citizen):
+    """Plans, consents and courses are not added to an anonymised citizen: say so on the citizen's page."""
+    if citizen.anonymised_at is None:
+        return None
+    messages.info(request, _("The citizen is anonymised and can no longer be changed."))
+    return redirect(citizen)
+
+
 def _plan_form(request, citizen, plan):
+    if refused := _anonymised(request, citizen):
+        return refused
     form = ActionPlanForm(request.POST or None, request.FILES or None, instance=plan)
     formset_class = GoalEditFormSet if plan.pk else GoalFormSet
     formset = formset_class(request.POST or None, instance=plan, prefix="goals")
@@ -333,6 +343,8 @@ def plan_document(request, pk, plan_pk):
 
 
 def _consent_form(request, citizen, consent):
+    if refused := _anonymised(request, citizen):
+        return refused
     form = ConsentForm(request.POST or None, request.FILES or None, instance=consent)
     if request.method == "POST" and form.is_valid():
         form.instance.citizen = citizen

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from citizens import services as citizen_services
 from citizens.models import Citizen
 from housingfirst.models import Method, Municipality, Team, User
 from interventions.models import Intervention, Pause, Phase, PhaseTransition, Visit
@@ -164,6 +165,7 @@ def start_intervention(
     _lock_for(team_id=citizen.team_id, method=method, worker=worker)
     # Lock the citizen so two people starting a course at once get a message, not an IntegrityError.
     citizen = _lock_citizen(citizen)
+    citizen_services.refuse_if_anonymised(citizen)
     if citizen.interventions.filter(OPEN).exists():
         raise ValidationError(_("The citizen already has an intervention that has not ended."))
     _check_choice(chosen_worker, choice_accepted, choice_rejection_reason)

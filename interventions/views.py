@@ -98,6 +98,9 @@ def _form_page(request, *, form, title, intervention=None, citizen=None, submit=
 @permission_required("interventions.assign_worker", raise_exception=True)
 def intervention_start(request, citizen_pk):
     citizen = get_visible_citizen(request.user, citizen_pk)
+    if citizen.anonymised_at is not None:
+        messages.info(request, _("The citizen is anonymised and can no longer be changed."))
+        return redirect(citizen)
     form = StartInterventionForm(request.POST or None, team_members=_team_members(citizen.team_id))
     if request.method == "POST" and form.is_valid():
         try:

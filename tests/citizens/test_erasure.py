@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from agenda.models import Booking
 from citizens import erasure
@@ -152,3 +153,33 @@ def test_invoice_changes_are_in_the_audit_trail(admin_client_, administrator, he
     trail = admin_client_.get(reverse("audit:list"), {"kind": "change"}).content.decode()
     assert f"Faktura {invoice.number}" in trail
     assert "Betalt den" in trail
+
+
+def test_nothing_new_is_recorded_on_an_anonymised_citizen(admin_client_, administrator):
+    from django.core.exceptions import ValidationError
+
+    from citizens import services as citizen_services
+    from interventions import services as intervention_services
+
+    citizen = CitizenFactory()
+    citizen.anonymised_at = timezone.now()
+    citizen.save()
+    page = admin_client_.get(citizen.get_absolute_url()).content.decode()
+    for url in (
+        reverse("citizens:plan_create", args=[citizen.pk]),
+        reverse("citizens:consent_create", args=[citizen.pk]),
+        reverse("interventions:start", args=[citizen.pk]),
+    ):
+        assert f'href="{url}"' not in page
+        response = admin_client_.get(url, follow=True)
+        assert response.redirect_chain[-1][0] == citizen.get_absolute_url()
+        assert "Borgeren er anonymiseret og kan ikke længere ændres." in response.content.decode()
+    with pytest.raises(ValidationError):
+        citizen_services.save_consent(consent=Consent(citizen=citizen, given_on=timezone.localdate()))
+    with pytest.raises(ValidationError):
+        citizen_services.save_plan(plan=ActionPlan(citizen=citizen, municipality=citizen.paying_municipality))
+    with pytest.raises(ValidationError):
+        intervention_services.start_intervention(
+            citizen=citizen, method="CTI", start_date=timezone.localdate(), by=administrator
+        )
+    assert not ActionPlan.objects.exists() and not Consent.objects.exists() and not citizen.interventions.exists()
