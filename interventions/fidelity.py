@@ -28,7 +28,7 @@ from fractions import Fraction
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, Count, DateField, Func, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -123,9 +123,23 @@ class Course:
     first_month_contacts: int
     transitions: dict = field(default_factory=dict)  # phase -> the day it was recorded
     pauses: list = field(default_factory=list)  # PauseRow, in date order
+    # (from the day, worker id) each time the course got another worker, from its history; empty: the worker
+    # it has now carried it from its start (a course written in bulk has no history)
+    assignments: list = field(default_factory=list)
 
     def get_absolute_url(self) -> str:
         return reverse("interventions:detail", args=[self.pk])
+
+    def carried(self) -> list[tuple[int, datetime.date, datetime.date]]:
+        """(worker id, first day, last day) of each stretch a worker carried the course."""
+        assignments = self.assignments or [(self.start_date, self.worker_id)]
+        stretches = []
+        for index, (day, worker_id) in enumerate(assignments):
+            first = max(day, self.start_date) if index else self.start_date
+            last = assignments[index + 1][0] - ONE_DAY if index + 1 < len(assignments) else datetime.date.max
+            if worker_id is not None and first <= last:
+                stretches.append((worker_id, first, last))
+        return stretches
 
     def get_end_reason_display(self) -> str:
         return str(Intervention.EndReason(self.end_reason).label) if self.end_reason else ""
@@ -271,18 +285,23 @@ class WorkerMonth:
 
 
 def worker_months(courses: list[Course], period: Period, today: datetime.date) -> list[WorkerMonth]:
-    """A course counts in a month when it ran on any day of it, with the worker it has now (the record
-    keeps no assignment history to read): the month's load is all the citizens the worker carried."""
+    """A course counts in a month for each worker who carried it on a day of that month while it ran
+    (`Course.carried`, from the course's history): the month's load is all the citizens the worker carried.
+    A course handed over mid-month counts for both workers that month."""
     counts = defaultdict(lambda: {Method.CTI: 0, Method.ICM: 0, Method.ACT: 0})
     months = [
         (month, max(month, period.start), min(add_months(month, 1) - ONE_DAY, period.end)) for month in period.months()
     ]
     for course in courses:
-        if course.worker_id is None:
-            continue
+        ran_until = course.end_date or datetime.date.max
         for month, first, last in months:
-            if course.start_date <= last and not (course.end_date and course.end_date < first):
-                counts[(course.worker_id, month)][course.method] += 1
+            if course.start_date > last or ran_until < first:
+                continue
+            counted = set()
+            for worker_id, carried_from, carried_until in course.carried():
+                if worker_id not in counted and carried_from <= last and carried_until >= first:
+                    counted.add(worker_id)
+                    counts[(worker_id, month)][course.method] += 1
     loads = {}  # a few dozen different loads among thousands of worker-months: each one's fraction once
 
     def load_of(n: dict) -> tuple[Load, Fraction]:
@@ -489,7 +508,8 @@ def scope(interventions: QuerySet[Intervention], period: Period) -> QuerySet[Int
 
 def course_rows(scoped: QuerySet[Intervention], period: Period | None = None) -> list[Course]:
     """One row per course with its first contact and its contacts in the first month (an index lookup per
-    course rather than a join over every visit ever logged), then its transitions and pauses: 3 queries.
+    course rather than a join over every visit ever logged), then its transitions, pauses and changes of
+    worker: 4 queries.
 
     Given the period, the first month's contacts are counted only for the courses that started in it (the
     only ones the figure and the flag read; the others show 0): a lookup saved for seven courses in eight."""
@@ -554,6 +574,20 @@ def course_rows(scoped: QuerySet[Intervention], period: Period | None = None) ->
         .values_list("intervention_id", "from_date", "to_date", "reason")
     ):
         by_pk[pk].pauses.append(PauseRow(start, end, reason))
+    # Who carried the course when: its history rows, kept where the worker changed. The worker it had at the
+    # end of the day it was registered carried it from its start (a course is registered, then assigned, in
+    # two saves; a late registration backdates both). A course with no history keeps its worker from its start.
+    for pk, day, worker_id in (
+        Intervention.history.filter(id__in=ids)
+        .annotate(day=TruncDate("history_date"))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "day", "worker_id")
+    ):
+        assignments = by_pk[pk].assignments
+        if not assignments or (len(assignments) == 1 and assignments[0][0] == day):
+            assignments[:] = [(day, worker_id)]
+        elif assignments[-1][1] != worker_id:
+            assignments.append((day, worker_id))
     return courses
 
 
@@ -913,7 +947,7 @@ def rows_built():
 
 def measure(interventions: QuerySet[Intervention], period: Period, *, team_ids, today=None) -> Measurement:
     """All fidelity figures for the courses of `interventions` (already limited to what the user may
-    see) in the period: a fixed number of queries (7 or 8), whatever the number of courses."""
+    see) in the period: a fixed number of queries (8 or 9), whatever the number of courses."""
     today = today or timezone.localdate()
     template = PhaseTemplate.current()
     scoped = scope(interventions, period)

@@ -183,6 +183,37 @@ def test_completion_counts_reasons_and_drop_outs_before_the_planned_end():
     assert [c.intervention.pk for c in measured(worker.team).flagged("past_end")] == [done.pk]
 
 
+def test_a_course_handed_over_counts_for_the_worker_who_carried_it_that_month():
+    """Anna carried 12 CTI citizens; the 13th came to her on 10 February from Bo, who had it from its start.
+    January is within her cap; February counts it for both (each carried it on days of the month) and is
+    over; March is over for Anna alone. Bo is not over, and his months end with February."""
+    anna = WorkerFactory()
+    bo = WorkerFactory(team=anna.team)
+    for _ in range(12):
+        course(anna, D(2025, 10, 1))
+    handed = course(bo, D(2025, 12, 1))
+    handed.worker = anna
+    handed.save()
+    handed.history.filter(worker=anna).update(history_date=datetime.datetime(2026, 2, 10, 12, tzinfo=datetime.UTC))
+    handed.history.filter(worker=bo).update(history_date=datetime.datetime(2025, 12, 1, 9, tzinfo=datetime.UTC))
+
+    rows = {row["worker"]: row for row in measured(anna.team).worker_rows()}
+    assert [(m.month.month, m.load.cti, m.over) for m in rows[anna]["months"]] == [
+        (1, 12, False),
+        (2, 13, True),
+        (3, 13, True),
+    ]
+    assert [(m.month.month, m.load.cti, m.over) for m in rows[bo]["months"]] == [(1, 1, False), (2, 1, False)]
+
+
+def test_a_course_written_without_history_counts_for_its_worker_from_its_start():
+    worker = WorkerFactory()
+    written = course(worker, D(2026, 2, 1))
+    written.history.all().delete()  # as seed_scale's bulk inserts leave it
+    rows = {row["worker"]: row for row in measured(worker.team).worker_rows()}
+    assert [m.month.month for m in rows[worker]["months"]] == [2, 3]
+
+
 def test_a_worker_over_the_cap_in_one_month():
     worker = WorkerFactory()
     for _ in range(12):
@@ -230,8 +261,9 @@ def test_measuring_costs_the_same_queries_for_many_courses(django_assert_max_num
         PhaseTransitionFactory(intervention=intervention, phase=Phase.PHASE_1, date=D(2026, 1, 19))
         PauseFactory(intervention=intervention, from_date=D(2026, 2, 1), to_date=D(2026, 2, 5 + index))
         visit(intervention, D(2026, 1, 6))
-    # The template, courses, transitions, pauses, contact windows, supervision; two SET LOCALs in a savepoint.
-    with django_assert_max_num_queries(10) as few:
+    # The template, courses, transitions, pauses, changes of worker, contact windows, supervision; two SET
+    # LOCALs in a savepoint.
+    with django_assert_max_num_queries(11) as few:
         measured(worker.team).summary()
     for _ in range(20):
         intervention = course(worker, D(2026, 1, 5))
