@@ -43,6 +43,15 @@ SEARCH_PARAMS = ("q", *FILTER_PARAMS, "sort")
 SEARCH_SESSION_KEY = "citizens.search"
 
 
+def redirect_if_anonymised(request, citizen):
+    """Nothing is changed or added on an anonymised citizen: back to the citizen's page, saying why (the
+    services refuse it too)."""
+    if citizen.anonymised_at is None:
+        return None
+    messages.info(request, _("The citizen is anonymised and can no longer be changed."))
+    return redirect(citizen)
+
+
 def _list_url(params: QueryDict) -> str:
     return f"{reverse('citizens:list')}?{params.urlencode()}" if params else reverse("citizens:list")
 
@@ -250,9 +259,8 @@ def citizen_create(request):
 def citizen_edit(request, pk):
     citizen = selectors.get_visible_citizen(request.user, pk)
     _require(request.user, "citizens.change_citizen")
-    if citizen.anonymised_at is not None:
-        messages.info(request, _("The citizen is anonymised and can no longer be changed."))
-        return redirect(citizen)
+    if refused := redirect_if_anonymised(request, citizen):
+        return refused
     form = CitizenForm(request.POST or None, instance=citizen, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -283,16 +291,8 @@ def plan_detail(request, pk, plan_pk):
     return render(request, "citizens/plan_detail.html", context)
 
 
-def _anonymised(request, citizen):
-    """Plans, consents and courses are not added to an anonymised citizen: say so on the citizen's page."""
-    if citizen.anonymised_at is None:
-        return None
-    messages.info(request, _("The citizen is anonymised and can no longer be changed."))
-    return redirect(citizen)
-
-
 def _plan_form(request, citizen, plan):
-    if refused := _anonymised(request, citizen):
+    if refused := redirect_if_anonymised(request, citizen):
         return refused
     form = ActionPlanForm(request.POST or None, request.FILES or None, instance=plan)
     formset_class = GoalEditFormSet if plan.pk else GoalFormSet
@@ -343,7 +343,7 @@ def plan_document(request, pk, plan_pk):
 
 
 def _consent_form(request, citizen, consent):
-    if refused := _anonymised(request, citizen):
+    if refused := redirect_if_anonymised(request, citizen):
         return refused
     form = ConsentForm(request.POST or None, request.FILES or None, instance=consent)
     if request.method == "POST" and form.is_valid():

@@ -294,11 +294,12 @@ def worker_months(courses: list[Course], period: Period, today: datetime.date) -
     ]
     for course in courses:
         ran_until = course.end_date or datetime.date.max
+        carried = course.carried()
         for month, first, last in months:
             if course.start_date > last or ran_until < first:
                 continue
             counted = set()
-            for worker_id, carried_from, carried_until in course.carried():
+            for worker_id, carried_from, carried_until in carried:
                 if worker_id not in counted and carried_from <= last and carried_until >= first:
                     counted.add(worker_id)
                     counts[(worker_id, month)][course.method] += 1

@@ -551,18 +551,18 @@ def _check_visit(
     errors = visit_field_errors(date=date, duration_minutes=duration_minutes)
     if duration_minutes is None:
         errors["duration_minutes"] = _("The duration must be at least 1 minute.")
-    if "date" in errors:
-        pass  # a future date says enough; the course's dates and locked months come after it
-    elif date < intervention.start_date:
-        errors["date"] = _("The intervention started on %(start)s; the visit is before that.") % {
-            "start": date_format(intervention.start_date, "d.m.Y")
-        }
-    elif intervention.end_date and date > intervention.end_date:
-        errors["date"] = _("The intervention ended on %(end)s; the visit is after that.") % {
-            "end": date_format(intervention.end_date, "d.m.Y")
-        }
-    elif visits_are_locked(intervention.citizen, date):
-        errors["date"] = _locked_message(date)
+    # A future date says enough; the course's dates and the locked months are asked of a past one.
+    if "date" not in errors:
+        if date < intervention.start_date:
+            errors["date"] = _("The intervention started on %(start)s; the visit is before that.") % {
+                "start": date_format(intervention.start_date, "d.m.Y")
+            }
+        elif intervention.end_date and date > intervention.end_date:
+            errors["date"] = _("The intervention ended on %(end)s; the visit is after that.") % {
+                "end": date_format(intervention.end_date, "d.m.Y")
+            }
+        elif visits_are_locked(intervention.citizen, date):
+            errors["date"] = _locked_message(date)
     if errors:
         raise ValidationError(errors)
     start = _minutes(start_time)

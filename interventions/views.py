@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from citizens.selectors import get_visible_citizen, visible_citizens
+from citizens.views import redirect_if_anonymised
 from housingfirst import panels
 from housingfirst.models import Method, User
 from interventions import selectors, services
@@ -98,9 +99,8 @@ def _form_page(request, *, form, title, intervention=None, citizen=None, submit=
 @permission_required("interventions.assign_worker", raise_exception=True)
 def intervention_start(request, citizen_pk):
     citizen = get_visible_citizen(request.user, citizen_pk)
-    if citizen.anonymised_at is not None:
-        messages.info(request, _("The citizen is anonymised and can no longer be changed."))
-        return redirect(citizen)
+    if refused := redirect_if_anonymised(request, citizen):
+        return refused
     form = StartInterventionForm(request.POST or None, team_members=_team_members(citizen.team_id))
     if request.method == "POST" and form.is_valid():
         try:

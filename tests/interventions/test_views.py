@@ -165,19 +165,21 @@ def _described_by(html: str, field_id: str) -> tuple[dict, list[str]]:
     return dict(field.attrib), texts
 
 
-def test_a_future_date_is_read_out_and_marked_on_the_date_field(worker_client, worker):
-    intervention = _mine(worker)[0]
+def _post_tomorrows_visit(client, worker, **fields):
+    """A visit dated tomorrow posted to the form, with what the test changes."""
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    response = worker_client.post(
-        reverse("interventions:visit_create"),
-        {
-            "intervention": intervention.pk,
-            "date": tomorrow.isoformat(),
-            "start_time": "09:05",
-            "duration_minutes": 45,
-            "kind": "home_visit",
-        },
-    )
+    data = {
+        "intervention": _mine(worker)[0].pk,
+        "date": tomorrow.isoformat(),
+        "start_time": "09:05",
+        "duration_minutes": 45,
+        "kind": "home_visit",
+    }
+    return client.post(reverse("interventions:visit_create"), {**data, **fields})
+
+
+def test_a_future_date_is_read_out_and_marked_on_the_date_field(worker_client, worker):
+    response = _post_tomorrows_visit(worker_client, worker)
     date, texts = _described_by(response.content.decode(), "id_date")
     assert texts == ["Datoen ligger i fremtiden. Registrér besøget, når det har fundet sted."]
     assert date["aria-invalid"] == "true"
@@ -209,19 +211,7 @@ def test_every_field_error_on_the_visit_form_is_linked_to_its_field(worker_clien
 
 def test_the_visit_form_shows_every_mistake_in_one_round_and_keeps_the_note(worker_client, worker):
     """No start time, a date tomorrow and 0 minutes: all three at once, not the missing time first."""
-    intervention = _mine(worker)[0]
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    response = worker_client.post(
-        reverse("interventions:visit_create"),
-        {
-            "intervention": intervention.pk,
-            "date": tomorrow.isoformat(),
-            "start_time": "",
-            "duration_minutes": 0,
-            "kind": "home_visit",
-            "note": "Talte om huslejen",
-        },
-    )
+    response = _post_tomorrows_visit(worker_client, worker, start_time="", duration_minutes=0, note="Talte om huslejen")
     html = response.content.decode()
     assert _described_by(html, "id_start_time")[1] == ["Dette felt er påkrævet."]
     assert _described_by(html, "id_date")[1] == [
