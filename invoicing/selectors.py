@@ -542,32 +542,29 @@ def _rows_from_month_sums(first: datetime.date, leave_out: set[int]) -> list[Mon
         totals = cursor.fetchall()
     if not totals:
         return []
-    municipalities = Municipality.objects.in_bulk([row[0] for row in totals])
-    eans = defaultdict(list)
-    for ean in MunicipalityEAN.objects.filter(municipality_id__in=municipalities):
-        eans[ean.municipality_id].append(ean)
+    municipalities = Municipality.objects.prefetch_related("eans").in_bulk([row[0] for row in totals])
     provider = Provider.current()
     own_municipality_id = provider.municipality_id if provider else None
     rows = []
     for municipality_id, citizen_count, minutes, total_ore, line_count, without, unsigned in totals:
-        found = eans[municipality_id]
-        ean = next((e for e in found if e.is_default), found[0] if found else None)
-        is_own = municipality_id == own_municipality_id
-        blocking = _("Own municipality: hours statement instead of an invoice") if is_own else ""
-        if not is_own and ean is None:
-            blocking = _("No EAN number")
+        # The preview's own rules for the EAN and what blocks the invoice, on a preview without lines.
+        preview = MunicipalityPreview(
+            municipality=municipalities[municipality_id],
+            ean=municipalities[municipality_id].default_ean,
+            is_own=municipality_id == own_municipality_id,
+        )
         rows.append(
             MonthRow(
-                municipality=municipalities[municipality_id],
-                ean=ean,
+                municipality=preview.municipality,
+                ean=preview.ean,
                 citizen_count=citizen_count,
                 total_minutes=int(minutes),
                 total=(Decimal(int(total_ore)) / 100).quantize(ORE),
                 line_count=line_count,
-                blocking=blocking,
-                can_issue=not blocking,
-                is_own=is_own,
-                warning_count=int(without + unsigned) + (1 if ean is None and not is_own else 0),
+                blocking=preview.blocking,
+                can_issue=not preview.blocking,
+                is_own=preview.is_own,
+                warning_count=int(without + unsigned) + (1 if preview.ean is None and not preview.is_own else 0),
             )
         )
     return rows
