@@ -507,6 +507,16 @@ def scope(interventions: QuerySet[Intervention], period: Period) -> QuerySet[Int
     )
 
 
+def attach_pauses(by_pk: dict, ids) -> None:
+    """Each course's pauses as PauseRow, in date order, onto the plain rows of `by_pk` (one query)."""
+    for pk, start, end, reason in (
+        Pause.objects.filter(intervention__in=ids)
+        .order_by("from_date", "pk")
+        .values_list("intervention_id", "from_date", "to_date", "reason")
+    ):
+        by_pk[pk].pauses.append(PauseRow(start, end, reason))
+
+
 def course_rows(scoped: QuerySet[Intervention], period: Period | None = None) -> list[Course]:
     """One row per course with its first contact and its contacts in the first month (an index lookup per
     course rather than a join over every visit ever logged), then its transitions, pauses and changes of
@@ -569,12 +579,7 @@ def course_rows(scoped: QuerySet[Intervention], period: Period | None = None) ->
         "intervention_id", "phase", "date"
     ):
         by_pk[pk].transitions[phase] = day
-    for pk, start, end, reason in (
-        Pause.objects.filter(intervention__in=ids)
-        .order_by("from_date", "pk")
-        .values_list("intervention_id", "from_date", "to_date", "reason")
-    ):
-        by_pk[pk].pauses.append(PauseRow(start, end, reason))
+    attach_pauses(by_pk, ids)
     # Who carried the course when: its history rows, kept where the worker changed. The worker it had at the
     # end of the day it was registered carried it from its start (a course is registered, then assigned, in
     # two saves; a late registration backdates both). A course with no history keeps its worker from its start.

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from housingfirst.models import Method
-from interventions.fidelity import PauseRow, Period, heavy_reads, rows_built, share
+from interventions.fidelity import Period, attach_pauses, heavy_reads, rows_built, share
 from interventions.models import HousingStatus, Intervention, Pause, Visit
 from interventions.outcome_services import CHECKPOINT_MONTHS, checkpoint_date
 from interventions.phases import add_months
@@ -217,12 +217,7 @@ def course_rows(scoped: QuerySet[Intervention]) -> list[OutcomeCourse]:
         .values_list("intervention_id", "checkpoint", "status")
     ):
         by_pk[pk].statuses[checkpoint] = value
-    for pk, start, end, reason in (
-        Pause.objects.filter(intervention__in=ids)
-        .order_by("from_date", "pk")
-        .values_list("intervention_id", "from_date", "to_date", "reason")
-    ):
-        by_pk[pk].pauses.append(PauseRow(start, end, reason))
+    attach_pauses(by_pk, ids)
     return courses
 
 
