@@ -183,6 +183,7 @@ def team_week(team_id: int, monday: datetime.date) -> tuple[list[datetime.date],
             status=Booking.Status.PLANNED, date__range=(dates[0], dates[-1]), intervention__citizen__team_id=team_id
         )
         .select_related("intervention__citizen", "worker")
+        .defer("intervention__citizen__cpr")  # the week names citizens; it never needs the number
         .order_by("date", "start_time", "pk")
     )
     for booking in bookings:
@@ -198,6 +199,7 @@ def feed_bookings(user: User, today: datetime.date | None = None) -> QuerySet[Bo
         Booking.objects.filter(worker=user, date__gte=today - datetime.timedelta(days=31))
         .exclude(status=Booking.Status.CANCELLED)
         .select_related("intervention__citizen")
+        .defer("intervention__citizen__cpr")  # the feed holds no CPR number, so it never decrypts one
         .order_by("date", "start_time")
     )
 

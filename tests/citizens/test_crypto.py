@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from citizens import crypto
 from citizens.models import Citizen
@@ -234,7 +235,7 @@ def test_list_pages_show_the_masked_number_without_decrypting(
     citizen = CitizenFactory(team=worker.team, cpr="0101901238")
     course = InterventionFactory(citizen=citizen, worker=worker)
     VisitFactory(intervention=course, worker=worker)
-    BookingFactory(intervention=course)
+    BookingFactory(intervention=course, date=timezone.localdate())  # in the agenda's days and the team's week
     client = request.getfixturevalue(client_fixture)
 
     def refuse(token):
