@@ -56,6 +56,10 @@ def can_manage_booking(user: User, booking: Booking) -> bool:
     )
 
 
+def _starts_at(date: datetime.date, start_time: datetime.time) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(date, start_time))
+
+
 def _check(
     *,
     intervention: Intervention,
@@ -73,7 +77,8 @@ def _check(
         errors["duration_minutes"] = _("A visit lasts from 1 to 720 minutes.")
     if date < now.date():
         errors["date"] = _("The date has passed. Book a day from today on, or log the visit if it took place.")
-    elif date == now.date() and start_time < (now - datetime.timedelta(hours=1)).time():
+    elif date == now.date() and _starts_at(date, start_time) < now - datetime.timedelta(hours=1):
+        # Compared as moments: just after midnight, an hour ago is yesterday evening, not 23:xx today.
         errors["start_time"] = _("The time has passed. Log the visit if it took place.")
     if errors:
         raise ValidationError(errors)

@@ -336,3 +336,29 @@ def test_after_saving_a_visit_the_message_offers_to_book_the_next(worker_client,
         reverse("agenda:booking_create") + f"?intervention={intervention.pk}&after_visit={visit.pk}"
     )
     assert 'value="08:00"' in booking_form.content.decode() and 'value="30"' in booking_form.content.decode()
+
+
+def test_just_after_midnight_tonight_is_still_ahead_and_an_hour_ago_has_passed(worker, monkeypatch):
+    """At 00:20 a booking at 23:00 the same day is ahead (it was refused as passed: an hour before 00:20
+    is 23:20 yesterday, and 23:00 < 23:20 compared as times of day)."""
+    from django.utils import timezone
+
+    day = timezone.localdate()
+    twenty_past_midnight = timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 20)))
+    monkeypatch.setattr(timezone, "localtime", lambda *args: twenty_past_midnight)
+    booking = services.book_visit(
+        intervention=_intervention(worker), by=worker, date=day, start_time=datetime.time(23, 0), duration_minutes=45
+    )
+    assert booking.start_time == datetime.time(23, 0)
+
+    late = timezone.make_aware(datetime.datetime.combine(day, datetime.time(15, 0)))
+    monkeypatch.setattr(timezone, "localtime", lambda *args: late)
+    with pytest.raises(ValidationError) as refused:
+        services.book_visit(
+            intervention=_intervention(worker),
+            by=worker,
+            date=day,
+            start_time=datetime.time(13, 30),
+            duration_minutes=30,
+        )
+    assert "start_time" in refused.value.message_dict

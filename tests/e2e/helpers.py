@@ -62,18 +62,22 @@ def authenticator_for(user):
 
 
 def next_code(device) -> str:
-    """The code the app shows now. A code is taken only once, so a second login within the same 30 s uses the
-    next step's code (the device accepts one step ahead) or waits for the step after."""
+    """A code the app takes now. A code is taken only once, so a second login within the same 30 s uses a later
+    step's code (the device looks `tolerance` steps around now + its drift) or waits until one is in reach.
+
+    Steps are counted as the device stores them (`last_t` includes the drift it learnt), so the code is made for
+    that step with no drift of its own: made with the device's drift, it was a step off once a login had
+    matched ahead."""
     import time
 
     from django_otp.oath import TOTP
 
     device.refresh_from_db()
     now = int((time.time() - device.t0) // device.step)
-    step = max(now, device.last_t + 1)
-    if step > now + device.tolerance:
-        time.sleep((step - device.tolerance) * device.step + device.t0 - time.time() + 0.2)
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    step = max(now + device.drift, device.last_t + 1)
+    if step > now + device.drift + device.tolerance:
+        time.sleep((step - device.drift - device.tolerance) * device.step + device.t0 - time.time() + 0.2)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, 0)
     totp.time = device.t0 + step * device.step + 1
     return f"{totp.token():0{device.digits}d}"
 
